@@ -1,0 +1,151 @@
+/**
+ * The wire contract between the realtime hub and every browser (DESIGN §3).
+ * Types only: imported by realtime/hub, realtime/state and src/lib/realtime.
+ * Event names are `entity:verb`; every client command takes an Ack.
+ */
+
+export type Role = 'admin' | 'manager' | 'supervisor' | 'agent';
+
+/** Agent states on the floor. `paused` carries a reason in `AgentView.pauseReason`. */
+export type AgentState = 'offline' | 'idle' | 'ringing' | 'dialing' | 'talking' | 'wrapup' | 'paused';
+
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
+/** Server epoch milliseconds. All timers on the floor are computed from server time. */
+export type ServerMs = number;
+
+export interface AgentCounters {
+	dials: number;
+	connects: number;
+	talkSeconds: number;
+}
+
+export interface AgentView {
+	/** users.id of the agent */
+	id: string;
+	name: string;
+	/** e.g. `PJSIP/1001` */
+	endpoint: string;
+	pbx: string;
+	teamIds: string[];
+	state: AgentState;
+	/** when the current state began (server ms) */
+	since: ServerMs;
+	pauseReason: string | null;
+	/** the agent's active call, if any */
+	call: AgentCallView | null;
+	today: AgentCounters;
+	handRaised: boolean;
+}
+
+export interface AgentCallView {
+	linkedid: string;
+	direction: 'in' | 'out';
+	/** remote party number (E.164 when known) */
+	number: string;
+	projectId: string | null;
+	leadId: string | null;
+	callId: string | null;
+	queue: string | null;
+	startedAt: ServerMs;
+	answeredAt: ServerMs | null;
+}
+
+export interface QueueView {
+	/** `${pbx}:${queueName}` */
+	id: string;
+	pbx: string;
+	name: string;
+	waiting: number;
+	/** when the longest-waiting caller joined, null when nobody waits */
+	longestSince: ServerMs | null;
+	members: number;
+	paused: number;
+}
+
+export interface MonitorView {
+	/** hub-assigned id */
+	id: string;
+	supervisorId: string | null;
+	supervisorName: string | null;
+	agentId: string;
+	mode: MonitorMode;
+	spyerChannel: string;
+	since: ServerMs;
+}
+
+export interface PbxLinkView {
+	name: string;
+	connected: boolean;
+	/** when the link entered its current connected/disconnected state */
+	since: ServerMs;
+	/** last event received from that PBX */
+	lastEventAt: ServerMs | null;
+}
+
+export interface FloorSnapshot {
+	version: number;
+	serverTime: ServerMs;
+	agents: AgentView[];
+	queues: QueueView[];
+	monitors: MonitorView[];
+	pbx: PbxLinkView[];
+}
+
+/** One change to the floor. Agent patches carry the whole agent (coalesced per agent per flush). */
+export type FloorPatch =
+	| { kind: 'agent'; agent: AgentView }
+	| { kind: 'agentRemoved'; agentId: string }
+	| { kind: 'queue'; queue: QueueView }
+	| { kind: 'monitor'; monitor: MonitorView }
+	| { kind: 'monitorEnded'; monitorId: string }
+	| { kind: 'pbx'; pbx: PbxLinkView };
+
+export interface FloorPatchMessage {
+	version: number;
+	serverTime: ServerMs;
+	patches: FloorPatch[];
+}
+
+export interface ErrorBody {
+	code: 'unauthorized' | 'forbidden' | 'bad_request' | 'not_found' | 'unavailable' | 'internal';
+	message: string;
+}
+
+export type Ack<T = null> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+export type AckFn<T = null> = (ack: Ack<T>) => void;
+
+export interface FloorSubscribeRequest {
+	teams?: string[];
+	projects?: string[];
+}
+
+export type RingTo = 'endpoint' | 'mobile' | { number: string };
+
+export interface ServerToClientEvents {
+	'floor:snapshot': (snapshot: FloorSnapshot) => void;
+	'floor:patch': (message: FloorPatchMessage) => void;
+}
+
+export interface ClientToServerEvents {
+	'floor:subscribe': (request: FloorSubscribeRequest, ack: AckFn<FloorSnapshot>) => void;
+	'floor:snapshot': (ack: AckFn<FloorSnapshot>) => void;
+	'agent:pause': (request: { agentId: string; reason: string }, ack: AckFn) => void;
+	'agent:unpause': (request: { agentId: string }, ack: AckFn) => void;
+	'monitor:start': (
+		request: { agentId: string; mode: MonitorMode; ringTo: RingTo },
+		ack: AckFn<{ monitorId: string }>
+	) => void;
+	'monitor:switch': (request: { monitorId: string; mode: MonitorMode }, ack: AckFn) => void;
+	'monitor:stop': (request: { monitorId: string }, ack: AckFn) => void;
+	'call:dial': (request: { leadId: string; phoneId: string }, ack: AckFn<{ callId: string }>) => void;
+	'call:hangup': (request: { callId: string }, ack: AckFn) => void;
+}
+
+/** What the socket middleware attaches to every connection, taken from the session cookie. */
+export interface SocketUser {
+	id: string;
+	name: string;
+	role: Role;
+	teamIds: string[];
+}
