@@ -8,7 +8,12 @@ const config = {
 	kit: {
 		adapter: adapter({ out: 'build' }),
 		alias: { $realtime: 'realtime' },
-		csrf: { trustedOrigins: [] }
+		csrf: { trustedOrigins: [] },
+		typescript: {
+			config(tsconfig) {
+				tsconfig.include.push('../realtime/**/*.ts', '../drizzle/**/*.ts');
+			}
+		}
 	}
 };
 
