@@ -6,6 +6,8 @@ declare global {
 			user: SessionUser | null;
 			sessionId: string | null;
 			locale: 'en' | 'fr';
+			/** set by hooks when the route group needs a higher role: the root layout answers 403 */
+			forbidden: boolean;
 		}
 		interface Error {
 			message: string;

@@ -1,0 +1,75 @@
+/**
+ * Process-wide services, created once and shared by the SvelteKit handler, the realtime hub and
+ * (in dev) the Vite plugin. Kept on a globalThis symbol because the production bundle loads the
+ * SvelteKit handler as a separate module graph in the same process.
+ */
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from './config';
+import { openDatabase, type DatabaseHandle } from './db';
+import { createLogger } from './log';
+import { bootstrapFirstAdmin } from './auth/setup';
+import { seedDemo } from './demo/seed';
+
+/** What the realtime layer reports about itself for /readyz (registered by realtime/). */
+export interface RealtimeStatus {
+	ami: { name: string; connected: boolean; since: number }[];
+	redis: { configured: boolean; connected: boolean; leader: boolean } | null;
+}
+
+export interface Services {
+	config: Config;
+	log: Logger;
+	database: DatabaseHandle;
+	realtime: { status(): RealtimeStatus } | null;
+	close(): Promise<void>;
+}
+
+const KEY = Symbol.for('switchboard.services');
+type Holder = { [KEY]?: Promise<Services> };
+
+export function getServices(): Promise<Services> {
+	const holder = globalThis as Holder;
+	holder[KEY] ??= startServices();
+	return holder[KEY];
+}
+
+export function publicOrigin(config: Config): string {
+	return config.ORIGIN ?? `http://localhost:${config.PORT}`;
+}
+
+async function startServices(): Promise<Services> {
+	const config = loadConfig();
+	const log = createLogger(config.LOG_LEVEL);
+	const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.dataDir });
+	log.info({ db: database.where }, 'database ready (migrations applied)');
+
+	const outcome = await bootstrapFirstAdmin(database.db, {
+		email: config.SB_ADMIN_EMAIL,
+		password: config.SB_ADMIN_PASSWORD
+	});
+	if (outcome.kind === 'admin-from-env') log.info({ email: outcome.email }, 'first admin created from SB_ADMIN_EMAIL');
+	if (outcome.kind === 'setup-link') {
+		// Printed, not logged as data: the link is a one-time secret meant for the person at the console.
+		console.log(`\n  No admin yet. Create the first admin here (one-time link, valid 24 h):\n\n    ${publicOrigin(config)}/setup/${outcome.token}\n`);
+	}
+	if (config.seedDemo) {
+		const credentials = await seedDemo(database.db);
+		if (credentials.length) {
+			console.log('\n  Demo floor seeded. These passwords are shown once:\n');
+			for (const c of credentials) console.log(`    ${c.role.padEnd(10)} ${c.email.padEnd(36)} ${c.password}`);
+			console.log('');
+		}
+	}
+
+	const services: Services = {
+		config,
+		log,
+		database,
+		realtime: null,
+		async close() {
+			await database.close();
+			delete (globalThis as Holder)[KEY];
+		}
+	};
+	return services;
+}

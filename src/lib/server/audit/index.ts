@@ -1,0 +1,47 @@
+import type { DbOrTx } from '../db';
+import { auditLog } from '../db/schema';
+
+/** Every security-relevant action leaves one row: who, what, on whom, from where. */
+export type AuditAction =
+	| 'login.ok'
+	| 'login.failed'
+	| 'login.totp_failed'
+	| 'logout'
+	| 'setup.admin_created'
+	| 'user.created'
+	| 'user.updated'
+	| 'user.role_changed'
+	| 'user.teams_changed'
+	| 'user.disabled'
+	| 'user.enabled'
+	| 'user.password_reset'
+	| 'user.totp_enabled'
+	| 'user.totp_disabled'
+	| 'team.created'
+	| 'team.renamed'
+	| 'team.deleted'
+	| 'monitor.start'
+	| 'monitor.switch'
+	| 'monitor.stop'
+	| 'agent.pause'
+	| 'agent.unpause'
+	| 'export'
+	| 'erase';
+
+export interface AuditEntry {
+	actorId: string | null;
+	action: AuditAction;
+	target?: string | null;
+	details?: Record<string, unknown>;
+	ip?: string | null;
+}
+
+export async function audit(db: DbOrTx, entry: AuditEntry): Promise<void> {
+	await db.insert(auditLog).values({
+		actorId: entry.actorId,
+		action: entry.action,
+		target: entry.target ?? null,
+		details: entry.details ?? null,
+		ip: entry.ip ?? null
+	});
+}
