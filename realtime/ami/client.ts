@@ -15,6 +15,8 @@
  *   after parsing. Events carrying the ActionID of a pending list go to that list only.
  * - action() resolves with the response whatever its `Response:` (Success, Error, Goodbye …);
  *   actionList() rejects on `Response: Error`.
+ * - 'disconnect' fires when an established TCP connection is lost (reason given); a failed connect
+ *   attempt only shows as 'reconnect' ({attempt, delayMs, reason}).
  * - 'error' is emitted only when someone listens (an unhandled 'error' would crash the process);
  *   it is always logged.
  * - close() is final: start() afterwards throws. After close no timer or socket of the client is
@@ -72,7 +74,7 @@ export interface AmiClientEvents {
 	status: [status: AmiStatus];
 	error: [err: Error];
 	/** a reconnect is scheduled after `delayMs` (attempt counts from 1 since the last 'ready') */
-	reconnect: [info: { attempt: number; delayMs: number }];
+	reconnect: [info: { attempt: number; delayMs: number; reason: string }];
 }
 
 /** The action could not be sent or answered because there is no logged-in connection (any more). */
@@ -115,6 +117,8 @@ interface Conn {
 	pingTimer: NodeJS.Timeout | null;
 	connectTimer: NodeJS.Timeout | null;
 	dead: boolean;
+	/** the TCP connection was established */
+	tcpUp: boolean;
 	/** called once when the connection is torn down */
 	onDead: (() => void) | null;
 }
@@ -123,7 +127,12 @@ const noop = (): void => {};
 const silentLogger: AmiLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
 /** Backoff step for a reconnect attempt (1-based): min·2^(attempt-1) capped at max, equal jitter. */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+	attempt: number,
+	minMs: number,
+	maxMs: number,
+	random: () => number = Math.random
+): number {
 	const step = Math.min(maxMs, minMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
 	return Math.round(step / 2 + random() * (step / 2));
 }
@@ -145,6 +154,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 	#since = Date.now();
 	#attempt = 0;
 	#reconnectTimer: NodeJS.Timeout | null = null;
+	#closing: Promise<void> | null = null;
 
 	constructor(opts: AmiClientOptions) {
 		super();
@@ -168,14 +178,19 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		this.#log = opts.logger ?? silentLogger;
 		this.#idPrefix = opts.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'ami';
 		// Validate what goes into Login now, not at the first (re)connect.
-		formatAction({ Action: 'Login', Username: opts.username, Secret: opts.secret, Events: this.#opts.events });
+		formatAction({
+			Action: 'Login',
+			Username: opts.username,
+			Secret: opts.secret,
+			Events: this.#opts.events
+		});
 	}
 
 	/** Logged in and resynced ('ready' seen, no loss since). */
 	get connected(): boolean {
 		return this.#connected;
 	}
-	/** Server-clock-free local ms of the last connected/disconnected transition. */
+	/** Local Date.now() of the last connected/disconnected transition. */
 	get since(): number {
 		return this.#since;
 	}
@@ -202,7 +217,9 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		if (conn === null || !conn.loggedIn) {
 			return Promise.reject(new AmiNotConnectedError(`AMI ${this.name}: not logged in`));
 		}
-		return this.#send(conn, fields, opts.timeoutMs ?? this.#opts.actionTimeoutMs, false).then((r) => r.response);
+		return this.#send(conn, fields, opts.timeoutMs ?? this.#opts.actionTimeoutMs, false).then(
+			(r) => r.response
+		);
 	}
 
 	/** Send a list action (CoreShowChannels, QueueStatus, Status …) and collect its event list. */
@@ -217,9 +234,13 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		});
 	}
 
-	/** Logoff (best effort), end the socket, clear every timer. Final. */
-	async close(): Promise<void> {
-		if (this.#closed) return;
+	/** Logoff (best effort), end the socket, clear every timer. Final; repeated calls share the result. */
+	close(): Promise<void> {
+		this.#closing ??= this.#close();
+		return this.#closing;
+	}
+
+	async #close(): Promise<void> {
 		this.#closed = true;
 		this.#clearTimer(this.#reconnectTimer);
 		this.#reconnectTimer = null;
@@ -294,6 +315,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 			pingTimer: null,
 			connectTimer: null,
 			dead: false,
+			tcpUp: false,
 			onDead: null
 		};
 		if (userFilter !== null) conn.parser.eventFilter = (name) => conn.lists > 0 || userFilter(name);
@@ -306,6 +328,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		socket.on('connect', () => {
 			this.#clearTimer(conn.connectTimer);
 			conn.connectTimer = null;
+			conn.tcpUp = true;
 			socket.setKeepAlive(true, 10_000);
 			this.#login(conn).catch((err: unknown) => {
 				this.#emitError(new Error(`AMI ${this.name}: login step failed: ${String(err)}`, { cause: err }));
@@ -403,12 +426,17 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		return new Promise((resolve, reject) => {
 			const list = isList ? { response: null as AmiMessage | null, items: [] as AmiMessage[] } : null;
 			const entry: Pending = {
-				resolve: (msg) => resolve({ response: msg, listResponse: list?.response ?? null, items: list?.items ?? null }),
+				resolve: (msg) =>
+					resolve({ response: msg, listResponse: list?.response ?? null, items: list?.items ?? null }),
 				reject,
 				timer: this.#setTimer(() => {
 					if (conn.pending.get(actionId) !== entry) return;
 					this.#settle(conn, actionId, entry);
-					reject(new AmiTimeoutError(`AMI ${this.name}: ${String(fields.Action)} (${actionId}) got no response in ${timeoutMs} ms`));
+					reject(
+						new AmiTimeoutError(
+							`AMI ${this.name}: ${String(fields.Action)} (${actionId}) got no response in ${timeoutMs} ms`
+						)
+					);
 				}, timeoutMs),
 				list
 			};
@@ -465,7 +493,9 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 			}
 			if (first(msg, 'Response') !== 'Success') {
 				this.#settle(conn, actionId, entry);
-				entry.reject(new AmiActionError(`AMI ${this.name}: ${first(msg, 'Message') ?? 'list action failed'}`, msg));
+				entry.reject(
+					new AmiActionError(`AMI ${this.name}: ${first(msg, 'Message') ?? 'list action failed'}`, msg)
+				);
 				return;
 			}
 			entry.list.response = msg;
@@ -494,7 +524,9 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 			this.emit('event', msg, receivedAt);
 		} catch (err) {
 			// A throwing listener must not kill the link (we are inside the socket's data handler).
-			this.#emitError(new Error(`AMI ${this.name}: 'event' listener threw: ${(err as Error).message}`, { cause: err }));
+			this.#emitError(
+				new Error(`AMI ${this.name}: 'event' listener threw: ${(err as Error).message}`, { cause: err })
+			);
 		}
 	}
 
@@ -519,20 +551,20 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 			entry.reject(err);
 		}
 		if (this.#conn === conn) this.#conn = null;
-		if (wasLoggedIn || wasConnected) {
-			this.#log.warn(`AMI ${this.name}: disconnected`, { reason });
-		}
+		if (wasLoggedIn || wasConnected) this.#log.warn(`AMI ${this.name}: disconnected`, { reason });
+		else this.#log.debug(`AMI ${this.name}: connection failed`, { reason });
 		this.#setStatus(false);
-		this.emit('disconnect', reason);
+		// 'disconnect' only for a connection that was up; a failed connect shows as 'reconnect'
+		if (conn.tcpUp) this.emit('disconnect', reason);
 		conn.onDead?.();
-		if (!this.#closed) this.#scheduleReconnect();
+		if (!this.#closed) this.#scheduleReconnect(reason);
 	}
 
-	#scheduleReconnect(): void {
+	#scheduleReconnect(reason: string): void {
 		if (this.#reconnectTimer !== null) return;
 		this.#attempt++;
 		const delayMs = backoffDelay(this.#attempt, this.#opts.reconnectMinMs, this.#opts.reconnectMaxMs);
-		this.emit('reconnect', { attempt: this.#attempt, delayMs });
+		this.emit('reconnect', { attempt: this.#attempt, delayMs, reason });
 		this.#reconnectTimer = this.#setTimer(() => this.#connect(), delayMs);
 	}
 }

@@ -39,7 +39,8 @@ function checkValue(key: string, value: string): string {
 function valueText(key: string, value: string | number | boolean): string {
 	if (typeof value === 'string') return checkValue(key, value);
 	if (typeof value === 'number') {
-		if (!Number.isFinite(value)) throw new TypeError(`AMI header ${JSON.stringify(key)}: number ${value} is not finite`);
+		if (!Number.isFinite(value))
+			throw new TypeError(`AMI header ${JSON.stringify(key)}: number ${value} is not finite`);
 		return String(value);
 	}
 	if (typeof value === 'boolean') return value ? 'true' : 'false';

@@ -81,16 +81,17 @@ interface QueueAgentFields {
 }
 
 export type MemberEventKind =
-	| 'QueueMemberStatus'
-	| 'QueueMemberPause'
-	| 'QueueMemberAdded'
-	| 'QueueMemberRemoved'
-	| 'QueueMember';
+	'QueueMemberStatus' | 'QueueMemberPause' | 'QueueMemberAdded' | 'QueueMemberRemoved' | 'QueueMember';
 
 export type PbxEvent =
 	| { readonly kind: 'Newchannel'; readonly channel: ChannelInfo }
 	| { readonly kind: 'Newstate'; readonly channel: ChannelInfo }
-	| { readonly kind: 'Hangup'; readonly channel: ChannelInfo; readonly cause: number; readonly causeText: string }
+	| {
+			readonly kind: 'Hangup';
+			readonly channel: ChannelInfo;
+			readonly cause: number;
+			readonly causeText: string;
+	  }
 	| {
 			readonly kind: 'DialBegin';
 			/** null when the dial comes from an Originate (only `Dest*` fields) */
@@ -113,15 +114,17 @@ export type PbxEvent =
 			readonly name: string;
 			readonly value: string;
 	  }
-	| { readonly kind: MemberEventKind; readonly member: QueueMemberInfo }
+	| { [K in MemberEventKind]: { readonly kind: K; readonly member: QueueMemberInfo } }[MemberEventKind]
 	| {
-			readonly kind: 'QueueCallerJoin' | 'QueueCallerLeave';
-			readonly queue: string;
-			readonly channel: ChannelInfo;
-			readonly position: number;
-			/** callers in the queue after the event */
-			readonly count: number;
-	  }
+			[K in 'QueueCallerJoin' | 'QueueCallerLeave']: {
+				readonly kind: K;
+				readonly queue: string;
+				readonly channel: ChannelInfo;
+				readonly position: number;
+				/** callers in the queue after the event */
+				readonly count: number;
+			};
+	  }['QueueCallerJoin' | 'QueueCallerLeave']
 	| {
 			readonly kind: 'QueueCallerAbandon';
 			readonly queue: string;
@@ -131,7 +134,11 @@ export type PbxEvent =
 			readonly holdTimeSeconds: number;
 	  }
 	| ({ readonly kind: 'AgentCalled' } & QueueAgentFields)
-	| ({ readonly kind: 'AgentConnect'; readonly holdTimeSeconds: number; readonly ringTimeMs: number } & QueueAgentFields)
+	| ({
+			readonly kind: 'AgentConnect';
+			readonly holdTimeSeconds: number;
+			readonly ringTimeMs: number;
+	  } & QueueAgentFields)
 	| ({
 			readonly kind: 'AgentComplete';
 			readonly holdTimeSeconds: number;
@@ -140,7 +147,13 @@ export type PbxEvent =
 			readonly reason: string;
 	  } & QueueAgentFields)
 	| ({ readonly kind: 'AgentRingNoAnswer'; readonly ringTimeMs: number } & QueueAgentFields)
-	| { readonly kind: 'ChanSpyStart' | 'ChanSpyStop'; readonly spyer: ChannelInfo; readonly spyee: ChannelInfo | null }
+	| {
+			[K in 'ChanSpyStart' | 'ChanSpyStop']: {
+				readonly kind: K;
+				readonly spyer: ChannelInfo;
+				readonly spyee: ChannelInfo | null;
+			};
+	  }['ChanSpyStart' | 'ChanSpyStop']
 	| {
 			readonly kind: 'OriginateResponse';
 			readonly actionId: string | null;
@@ -434,17 +447,32 @@ export function normalizeEvent(msg: AmiMessage): PbxEvent | null {
 		case 'Hangup': {
 			const channel = channelInfo(msg, '');
 			if (channel === null) return null;
-			return { kind: 'Hangup', channel, cause: int(first(msg, 'Cause')), causeText: first(msg, 'Cause-txt') ?? '' };
+			return {
+				kind: 'Hangup',
+				channel,
+				cause: int(first(msg, 'Cause')),
+				causeText: first(msg, 'Cause-txt') ?? ''
+			};
 		}
 		case 'DialBegin': {
 			const dest = channelInfo(msg, 'Dest');
 			if (dest === null) return null;
-			return { kind: 'DialBegin', caller: channelInfo(msg, ''), dest, dialString: first(msg, 'DialString') ?? '' };
+			return {
+				kind: 'DialBegin',
+				caller: channelInfo(msg, ''),
+				dest,
+				dialString: first(msg, 'DialString') ?? ''
+			};
 		}
 		case 'DialEnd': {
 			const dest = channelInfo(msg, 'Dest');
 			if (dest === null) return null;
-			return { kind: 'DialEnd', caller: channelInfo(msg, ''), dest, dialStatus: first(msg, 'DialStatus') ?? '' };
+			return {
+				kind: 'DialEnd',
+				caller: channelInfo(msg, ''),
+				dest,
+				dialStatus: first(msg, 'DialStatus') ?? ''
+			};
 		}
 		case 'BridgeEnter':
 		case 'BridgeLeave': {

@@ -19,7 +19,10 @@ function bytes(buf: Buffer): Buffer[] {
 }
 
 const dir = transcriptsDir();
-if (dir === null) console.warn('realtime/ami: ../shared/ami-transcripts not found (set AMI_TRANSCRIPTS); transcript tests skipped');
+if (dir === null)
+	console.warn(
+		'realtime/ami: ../shared/ami-transcripts not found (set AMI_TRANSCRIPTS); transcript tests skipped'
+	);
 const transcripts = dir === null ? [] : loadTranscripts(dir);
 
 describe.skipIf(dir === null)('AmiParser on real Asterisk 22 transcripts', () => {
@@ -98,7 +101,9 @@ describe('AmiParser framing', () => {
 	it('reads the banner (no blank line after it) and the message that follows directly', () => {
 		const p = new AmiParser();
 		expect(p.banner).toBeNull();
-		const msgs = p.push(`${BANNER}\r\nResponse: Success\r\nActionID: a-1\r\nMessage: Authentication accepted\r\n\r\n`);
+		const msgs = p.push(
+			`${BANNER}\r\nResponse: Success\r\nActionID: a-1\r\nMessage: Authentication accepted\r\n\r\n`
+		);
 		expect(p.banner).toBe(BANNER);
 		expect(msgs).toEqual([{ Response: 'Success', ActionID: 'a-1', Message: 'Authentication accepted' }]);
 	});
@@ -141,23 +146,36 @@ describe('AmiParser framing', () => {
 	});
 
 	it('tolerates bare \\n line ends, mixed with \\r\\n', () => {
-		const msgs = parseChunks(['Asterisk Call Manager/11.0.0\nEvent: A\nX: 1\n\n', 'Event: B\r\nY: 2\n\r\n', 'Event: C\n', '\n']);
-		expect(msgs).toEqual([
-			{ Event: 'A', X: '1' },
-			{ Event: 'B', Y: '2' },
-			{ Event: 'C' }
+		const msgs = parseChunks([
+			'Asterisk Call Manager/11.0.0\nEvent: A\nX: 1\n\n',
+			'Event: B\r\nY: 2\n\r\n',
+			'Event: C\n',
+			'\n'
 		]);
+		expect(msgs).toEqual([{ Event: 'A', X: '1' }, { Event: 'B', Y: '2' }, { Event: 'C' }]);
 	});
 
 	it('ignores extra blank lines between messages', () => {
 		const p = new AmiParser({ expectBanner: false });
-		expect(p.push('\r\n\r\nEvent: A\r\n\r\n\r\n\n\r\nEvent: B\r\n\r\n')).toEqual([{ Event: 'A' }, { Event: 'B' }]);
+		expect(p.push('\r\n\r\nEvent: A\r\n\r\n\r\n\n\r\nEvent: B\r\n\r\n')).toEqual([
+			{ Event: 'A' },
+			{ Event: 'B' }
+		]);
 	});
 
 	it('keeps the value after the first colon minus one space; keys keep their case', () => {
 		const p = new AmiParser({ expectBanner: false });
-		const [m] = p.push('Event: X\r\nAppData: a:b: c\r\nEmpty:\r\nSpace: \r\nIndent:    x  \r\nuniqueID: 1\r\n\r\n');
-		expect(m).toEqual({ Event: 'X', AppData: 'a:b: c', Empty: '', Space: '', Indent: '   x  ', uniqueID: '1' });
+		const [m] = p.push(
+			'Event: X\r\nAppData: a:b: c\r\nEmpty:\r\nSpace: \r\nIndent:    x  \r\nuniqueID: 1\r\n\r\n'
+		);
+		expect(m).toEqual({
+			Event: 'X',
+			AppData: 'a:b: c',
+			Empty: '',
+			Space: '',
+			Indent: '   x  ',
+			uniqueID: '1'
+		});
 		expect(first(m ?? {}, 'UniqueID')).toBeUndefined();
 	});
 
@@ -183,14 +201,18 @@ describe('AmiParser framing', () => {
 		const umlaut = buf.indexOf(Buffer.from('ü')) + 1; // between the two bytes of ü
 		const p = new AmiParser({ expectBanner: false });
 		expect(p.push(buf.subarray(0, umlaut))).toEqual([]);
-		expect(p.push(buf.subarray(umlaut))).toEqual([{ Event: 'NewCallerid', CallerIDName: 'Jürgen Ødegård 電話' }]);
+		expect(p.push(buf.subarray(umlaut))).toEqual([
+			{ Event: 'NewCallerid', CallerIDName: 'Jürgen Ødegård 電話' }
+		]);
 		const one = parseChunks(bytes(buf), new AmiParser({ expectBanner: false }));
 		expect(one[0]?.CallerIDName).toBe('Jürgen Ødegård 電話');
 	});
 
 	it('keeps bytes 1:1 with encoding latin1', () => {
 		const p = new AmiParser({ expectBanner: false, encoding: 'latin1' });
-		const [m] = p.push(Buffer.from([...Buffer.from('Event: X\r\nName: '), 0xe9, 0xff, 0x0d, 0x0a, 0x0d, 0x0a]));
+		const [m] = p.push(
+			Buffer.from([...Buffer.from('Event: X\r\nName: '), 0xe9, 0xff, 0x0d, 0x0a, 0x0d, 0x0a])
+		);
 		expect(Buffer.from(first(m ?? {}, 'Name') ?? '', 'latin1')).toEqual(Buffer.from([0xe9, 0xff]));
 	});
 
@@ -213,7 +235,10 @@ describe('AmiParser framing', () => {
 			}
 		});
 		const msgs = parseChunks(
-			['Event: VarSet\r\nVariable: A\r\nValue: 1\r\n\r\nEvent: Hangup\r\nCause: 16\r\n', '\r\nEvent: VarSet\n\nResponse: Success\r\n\r\n'],
+			[
+				'Event: VarSet\r\nVariable: A\r\nValue: 1\r\n\r\nEvent: Hangup\r\nCause: 16\r\n',
+				'\r\nEvent: VarSet\n\nResponse: Success\r\n\r\n'
+			],
 			p
 		);
 		expect(msgs).toEqual([{ Event: 'Hangup', Cause: '16' }, { Response: 'Success' }]);
@@ -247,10 +272,13 @@ describe('AmiParser property: chunking never changes the result', () => {
 		.string({ unit: 'grapheme', maxLength: 24 })
 		// eslint-disable-next-line no-control-regex
 		.map((s) => s.replace(/[\x00-\x1f\x7f\u0080-\u009f]/g, '?'));
-	const message = fc.array(fc.tuple(fc.oneof(fc.constantFrom('Event', 'Response', 'Output', 'ActionID'), key), value), {
-		minLength: 1,
-		maxLength: 8
-	});
+	const message = fc.array(
+		fc.tuple(fc.oneof(fc.constantFrom('Event', 'Response', 'Output', 'ActionID'), key), value),
+		{
+			minLength: 1,
+			maxLength: 8
+		}
+	);
 
 	function expected(pairs: [string, string][]): AmiMessage {
 		const m = Object.create(null) as AmiMessage;
@@ -278,7 +306,9 @@ describe('AmiParser property: chunking never changes the result', () => {
 					let text = (banner ? `${BANNER}\r\n` : '') + msgs.map(serialise).join('');
 					if (bareLf) text = text.replace(/\r\n/g, '\n');
 					const buf = Buffer.from(text, 'utf8');
-					const cuts = [...new Set(cutSeeds.map((s) => (buf.length === 0 ? 0 : s % buf.length)))].sort((a, b) => a - b);
+					const cuts = [...new Set(cutSeeds.map((s) => (buf.length === 0 ? 0 : s % buf.length)))].sort(
+						(a, b) => a - b
+					);
 					const chunks: Buffer[] = [];
 					let prev = 0;
 					for (const c of cuts) {
@@ -300,7 +330,10 @@ describe('AmiParser property: chunking never changes the result', () => {
 	it('round-trips formatMessage output through any chunking', () => {
 		fc.assert(
 			fc.property(
-				fc.dictionary(key, fc.oneof(value, fc.array(value, { minLength: 2, maxLength: 4 })), { minKeys: 1, maxKeys: 6 }),
+				fc.dictionary(key, fc.oneof(value, fc.array(value, { minLength: 2, maxLength: 4 })), {
+					minKeys: 1,
+					maxKeys: 6
+				}),
 				fc.integer({ min: 1, max: 9 }),
 				(fields, size) => {
 					const buf = Buffer.from(formatMessage(fields));

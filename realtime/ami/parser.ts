@@ -107,6 +107,7 @@ export class AmiParser {
 			if (buf.length === 0) return out;
 		}
 		const end = this.#lastBoundary(buf);
+		this.#track(buf);
 		if (end === -1) {
 			this.#hold(buf);
 			return out;
@@ -134,13 +135,17 @@ export class AmiParser {
 			throw new AmiProtocolError(`AMI message larger than ${this.#max} bytes without a blank line`);
 		}
 		this.#carry.push(Buffer.from(part));
-		const n = part.length;
+	}
+
+	/** Remember the last two bytes of the stream (after `buf`). */
+	#track(buf: Buffer): void {
+		const n = buf.length;
 		if (n >= 2) {
-			this.#prev2 = part[n - 2] ?? -1;
-			this.#prev1 = part[n - 1] ?? -1;
-		} else {
+			this.#prev2 = buf[n - 2] ?? -1;
+			this.#prev1 = buf[n - 1] ?? -1;
+		} else if (n === 1) {
 			this.#prev2 = this.#prev1;
-			this.#prev1 = part[0] ?? -1;
+			this.#prev1 = buf[0] ?? -1;
 		}
 	}
 

@@ -3,10 +3,14 @@
  * in ../shared/ami-transcripts, a seeded RNG and chunker, and a synchronous adapter around the
  * parsing path of the `asterisk-ami-client` package (its `asterisk-ami-events-stream` Transform).
  */
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatMessage, type AmiFields } from './format';
+import { AmiParser, first, type AmiMessage } from './parser';
 
 /** Directory of the real AMI transcripts, or null when absent. Override with AMI_TRANSCRIPTS. */
 export function transcriptsDir(): string | null {
@@ -15,7 +19,8 @@ export function transcriptsDir(): string | null {
 		path.resolve(process.cwd(), '../shared/ami-transcripts'),
 		fileURLToPath(new URL('../../../shared/ami-transcripts/', import.meta.url))
 	];
-	for (const c of candidates) if (c !== undefined && c !== '' && existsSync(path.join(c, 'README.md'))) return c;
+	for (const c of candidates)
+		if (c !== undefined && c !== '' && existsSync(path.join(c, 'README.md'))) return c;
 	return null;
 }
 
@@ -69,7 +74,7 @@ export function seededRandom(seed: number): () => number {
 /** Cut `buf` into chunks of random length in [min, max] (views, no copies). */
 export function randomChunks(buf: Buffer, random: () => number, min = 1, max = 64 * 1024): Buffer[] {
 	const out: Buffer[] = [];
-	for (let i = 0; i < buf.length; ) {
+	for (let i = 0; i < buf.length;) {
 		const n = min + Math.floor(random() * (max - min + 1));
 		out.push(buf.subarray(i, i + n));
 		i += n;
@@ -120,4 +125,160 @@ export interface PackageAmiClient {
 	disconnect(): unknown;
 	on(event: string, fn: (...args: unknown[]) => void): unknown;
 	readonly isConnected: boolean | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A small fake Asterisk on loopback: banner, Login, Ping, Logoff, list actions, Command, stalls.
+// ---------------------------------------------------------------------------------------------
+
+export type Reply = AmiFields | AmiFields[] | null;
+export type Handler = (action: AmiMessage, conn: FakeConn) => Reply | undefined;
+
+export interface FakeConn {
+	index: number;
+	socket: net.Socket;
+	actions: AmiMessage[];
+	loggedIn: boolean;
+	send(fields: AmiFields): void;
+}
+
+export class FakeAmi {
+	server = net.createServer();
+	conns: FakeConn[] = [];
+	secret = 'pw';
+	/** answer nothing and read nothing from now on (half-open from the client's point of view) */
+	stalled = false;
+	handler: Handler | null = null;
+	port = 0;
+
+	async listen(port = 0): Promise<void> {
+		this.server.on('connection', (socket) => this.#accept(socket));
+		this.server.listen(port, '127.0.0.1');
+		await once(this.server, 'listening');
+		const addr = this.server.address();
+		if (addr === null || typeof addr === 'string') throw new Error('no port');
+		this.port = addr.port;
+	}
+
+	get actions(): AmiMessage[] {
+		return this.conns.flatMap((c) => c.actions);
+	}
+
+	actionsNamed(name: string): AmiMessage[] {
+		return this.actions.filter((a) => first(a, 'Action')?.toLowerCase() === name.toLowerCase());
+	}
+
+	/** events to every logged-in connection */
+	broadcast(fields: AmiFields): void {
+		for (const c of this.conns) if (c.loggedIn && !c.socket.destroyed) c.send(fields);
+	}
+
+	dropAll(): void {
+		for (const c of this.conns) c.socket.destroy();
+	}
+
+	async close(): Promise<void> {
+		this.dropAll();
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+
+	#accept(socket: net.Socket): void {
+		const conn: FakeConn = {
+			index: this.conns.length,
+			socket,
+			actions: [],
+			loggedIn: false,
+			send: (fields) => {
+				if (!socket.destroyed) socket.write(formatMessage(fields));
+			}
+		};
+		this.conns.push(conn);
+		socket.on('error', () => {});
+		// like Asterisk: the banner, then (later writes) the rest
+		socket.write('Asterisk Call Manager/11.0.0\r\n');
+		const parser = new AmiParser({ expectBanner: false });
+		socket.on('data', (chunk) => {
+			if (this.stalled) {
+				socket.pause();
+				return;
+			}
+			for (const action of parser.push(chunk)) {
+				conn.actions.push(action);
+				this.#answer(action, conn);
+			}
+		});
+	}
+
+	#answer(action: AmiMessage, conn: FakeConn): void {
+		const id = first(action, 'ActionID');
+		const custom = this.handler?.(action, conn);
+		if (custom !== undefined) {
+			if (custom !== null) for (const f of Array.isArray(custom) ? custom : [custom]) conn.send(f);
+			return;
+		}
+		const name = first(action, 'Action')?.toLowerCase();
+		switch (name) {
+			case 'login':
+				if (first(action, 'Secret') === this.secret) {
+					conn.loggedIn = true;
+					conn.send({ Response: 'Success', ActionID: id, Message: 'Authentication accepted' });
+					conn.send({
+						Event: 'FullyBooted',
+						Privilege: 'system,all',
+						Uptime: '1',
+						LastReload: '1',
+						Status: 'Fully Booted'
+					});
+				} else {
+					conn.send({ Response: 'Error', ActionID: id, Message: 'Authentication failed' });
+					conn.socket.end();
+				}
+				return;
+			case 'ping':
+				// split like Asterisk does
+				conn.socket.write(`Response: Success\r\nActionID: ${id}\r\n`);
+				conn.socket.write('Ping: Pong\r\nTimestamp: 1795609661.831040\r\n');
+				conn.socket.write('\r\n');
+				return;
+			case 'logoff':
+				conn.send({ Response: 'Goodbye', ActionID: id, Message: 'Thanks for all the fish.' });
+				conn.socket.end();
+				return;
+			case 'coreshowchannels':
+				conn.send({ Response: 'Success', ActionID: id, EventList: 'start', Message: 'Channels will follow' });
+				conn.send({
+					Event: 'CoreShowChannel',
+					ActionID: id,
+					Channel: 'Local/agent1@agents-00000001;1',
+					Linkedid: '1.1'
+				});
+				conn.send({ Event: 'Newexten', Channel: 'PJSIP/9', Exten: 's' }); // unrelated event in between
+				conn.send({
+					Event: 'CoreShowChannel',
+					ActionID: id,
+					Channel: 'Local/agent1@agents-00000001;2',
+					Linkedid: '1.1'
+				});
+				conn.send({ Event: 'CoreShowChannelsComplete', ActionID: id, EventList: 'Complete', ListItems: '2' });
+				return;
+			case 'queuestatus':
+				conn.send({ Response: 'Error', ActionID: id, Message: 'Permission denied' });
+				return;
+			case 'command':
+				conn.send({
+					Response: 'Success',
+					ActionID: id,
+					Message: 'Command output follows',
+					Output: [
+						'sales has 0 calls (max unlimited)',
+						'   Members: ',
+						'      Agent One (Local/agent1@agents/n)'
+					]
+				});
+				conn.socket.write('\r\n'); // a lone CRLF chunk after Command output, as seen on Asterisk 22
+				return;
+			default:
+				conn.send({ Response: 'Success', ActionID: id, Message: `${first(action, 'Action')} done` });
+		}
+	}
 }

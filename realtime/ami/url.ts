@@ -85,7 +85,8 @@ function parseOne(entry: string, index: number): AmiLinkConfig {
 	const config: AmiLinkConfig = { name, host, port, username, secret };
 	const events = url.searchParams.get('events');
 	if (events !== null) {
-		if (!EVENTS_RE.test(events)) throw new AmiUrlError(`${where}: events must look like "on", "off" or "call,agent"`);
+		if (!EVENTS_RE.test(events))
+			throw new AmiUrlError(`${where}: events must look like "on", "off" or "call,agent"`);
 		config.events = events;
 	}
 	return config;

@@ -19,7 +19,18 @@ export const ChannelState = {
 	Busy: 7
 } as const;
 
-const STATE_DESC = ['Down', 'Rsrvd', 'OffHook', 'Dialing', 'Ring', 'Ringing', 'Up', 'Busy', 'Dialing Offhook', 'Pre-ring'];
+const STATE_DESC = [
+	'Down',
+	'Rsrvd',
+	'OffHook',
+	'Dialing',
+	'Ring',
+	'Ringing',
+	'Up',
+	'Busy',
+	'Dialing Offhook',
+	'Pre-ring'
+];
 
 export function stateDesc(state: number): string {
 	return STATE_DESC[state] ?? 'Unknown';
@@ -83,7 +94,12 @@ export function eventHead(name: string, privilege: string): SimFields {
 }
 
 /** Event with the standard channel block, then extra fields. */
-export function channelEvent(name: string, privilege: string, ch: ChannelSnapshot, extra?: SimFields): SimFields {
+export function channelEvent(
+	name: string,
+	privilege: string,
+	ch: ChannelSnapshot,
+	extra?: SimFields
+): SimFields {
 	const f = channelBlock(ch, '', eventHead(name, privilege));
 	if (extra !== undefined) Object.assign(f, extra);
 	return f;
