@@ -10,13 +10,22 @@ import { startRealtime } from './runtime';
 
 type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next?: () => void) => void;
 
+const PROTO_HEADER = 'x-switchboard-proto';
+
 async function main(): Promise<void> {
 	const services = await getServices();
 	const { config, log } = services;
+	// Without ORIGIN, adapter-node assumes https and would refuse every form posted over plain http
+	// (CSRF check) and mark cookies Secure. Tell it the real protocol of each connection instead,
+	// through a header only this process sets (any client-sent value is overwritten).
+	if (!config.ORIGIN) process.env.PROTOCOL_HEADER = PROTO_HEADER;
 	const handlerUrl = pathToFileURL(path.resolve(process.cwd(), 'build/handler.js')).href;
 	const { handler } = (await import(/* @vite-ignore */ handlerUrl)) as { handler: Handler };
 
-	const server = createServer((req, res) => handler(req, res));
+	const server = createServer((req, res) => {
+		req.headers[PROTO_HEADER] = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+		handler(req, res);
+	});
 	const realtime = await startRealtime(server, services);
 
 	await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

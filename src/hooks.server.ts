@@ -48,7 +48,7 @@ function seeOther(location: string): Response {
 
 /**
  * Role check for every route group, form actions and endpoints included. A page GET that is
- * forbidden still renders (the root layout turns `locals.forbidden` into the 403 page);
+ * forbidden still renders (its group layout turns `locals.forbidden` into the 403 page);
  * anything else is refused here.
  */
 const authorize: Handle = async ({ event, resolve }) => {

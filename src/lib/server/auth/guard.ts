@@ -34,3 +34,11 @@ export function clientIp(event: Pick<RequestEvent, 'getClientAddress' | 'request
 		return 'unknown';
 	}
 }
+
+/**
+ * Called by each route group's layout: hooks decided the role check (`locals.forbidden`), the
+ * layout turns it into the 403 page — inside the app's root layout, so navigation stays usable.
+ */
+export function forbidIfNeeded(locals: App.Locals): void {
+	if (locals.forbidden) error(403, { message: 'You do not have access to this page.', code: 'forbidden' });
+}

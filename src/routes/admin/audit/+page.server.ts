@@ -1,11 +1,14 @@
 import { desc, eq, lt } from 'drizzle-orm';
 import { getServices } from '$lib/server/app';
+import { requireUser } from '$lib/server/auth/guard';
 import { auditLog, users } from '$lib/server/db/schema';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 100;
 
-export const load: PageServerLoad = async ({ url }) => {
+export const load: PageServerLoad = async (event) => {
+	requireUser(event, 'admin');
+	const { url } = event;
 	const { database } = await getServices();
 	const before = Number(url.searchParams.get('before')) || null;
 	const rows = await database.db

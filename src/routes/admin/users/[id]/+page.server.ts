@@ -7,7 +7,9 @@ import { fieldErrors, formObject } from '$lib/server/forms';
 import { getUser, listTeams, resetPassword, setUserDisabled, updateUser, UserConflictError } from '$lib/server/users';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ params }) => {
+export const load: PageServerLoad = async (event) => {
+	requireUser(event, 'admin');
+	const { params } = event;
 	const { database } = await getServices();
 	const user = await getUser(database.db, params.id);
 	if (!user) error(404, { message: 'No such user.' });

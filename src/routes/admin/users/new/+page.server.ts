@@ -6,7 +6,8 @@ import { fieldErrors, formObject } from '$lib/server/forms';
 import { createUser, listTeams, UserConflictError } from '$lib/server/users';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async (event) => {
+	requireUser(event, 'admin');
 	const { database } = await getServices();
 	return { teams: await listTeams(database.db) };
 };

@@ -1,0 +1,72 @@
+/**
+ * One Chromium per e2e file (Debian's /usr/bin/chromium through playwright-core), a fresh context
+ * per test, and a full-page screenshot in test-results/ when a test fails.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, inject, onTestFailed } from 'vitest';
+
+export const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync'
+];
+
+export function chromiumPath(): string {
+	return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+}
+
+/** Navigates and waits until the app has hydrated, so typed input is not reset. */
+export async function open(page: Page, url: string) {
+	const response = await page.goto(url);
+	await page.waitForSelector('html[data-hydrated=true]');
+	return response;
+}
+
+export function useBrowser(): { page: () => Page; newPage: (locale?: string) => Promise<Page>; baseURL: string } {
+	const ctx = inject('e2e');
+	let browser: Browser;
+	const contexts: BrowserContext[] = [];
+	let current: Page | null = null;
+
+	beforeAll(async () => {
+		browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+	});
+	afterAll(async () => {
+		await browser?.close();
+	});
+
+	async function newPage(locale = 'en-US'): Promise<Page> {
+		const context = await browser.newContext({ baseURL: ctx.baseURL, locale, viewport: { width: 1400, height: 900 } });
+		contexts.push(context);
+		const page = await context.newPage();
+		if (process.env.SB_E2E_DEBUG) {
+			page.on('framenavigated', (f) => console.log('nav', f.url()));
+			page.on('response', (r) => !r.url().includes('/_app/') && console.log('resp', r.status(), r.request().method(), r.url()));
+		}
+		return page;
+	}
+
+	beforeEach(async (test) => {
+		while (contexts.length) await contexts.pop()!.close();
+		current = await newPage();
+		onTestFailed(async () => {
+			const dir = path.resolve('test-results');
+			mkdirSync(dir, { recursive: true });
+			const name = test.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+			for (const [i, c] of contexts.entries()) {
+				for (const [j, p] of c.pages().entries()) {
+					await p.screenshot({ path: path.join(dir, `${name}-${i}-${j}.png`), fullPage: true }).catch(() => {});
+				}
+			}
+		});
+	});
+
+	return { page: () => current!, newPage, baseURL: ctx.baseURL };
+}
