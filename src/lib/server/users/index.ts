@@ -297,3 +297,11 @@ export async function deleteTeam(db: Db, id: string, actor: { id: string; ip?: s
 		await audit(tx, { actorId: actor.id, action: 'team.deleted', target: id, ip: actor.ip });
 	});
 }
+
+/** Agents that can appear on the floor: enabled, with a phone endpoint. One query, refreshed by the hub. */
+export async function floorDirectory(db: DbOrTx): Promise<{ id: string; name: string; endpoint: string; teamIds: string[] }[]> {
+	const rows = await listUsers(db, { role: 'agent' });
+	return rows
+		.filter((u): u is UserRow & { endpoint: string } => !u.disabled && !!u.endpoint)
+		.map((u) => ({ id: u.id, name: u.name, endpoint: u.endpoint, teamIds: u.teamIds }));
+}
