@@ -1,6 +1,7 @@
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { switchboardRealtime } from './realtime/vite-plugin';
 
 export default defineConfig({
 	plugins: [
@@ -9,7 +10,8 @@ export default defineConfig({
 			outdir: './src/lib/paraglide',
 			strategy: ['cookie', 'preferredLanguage', 'baseLocale']
 		}),
-		sveltekit()
+		sveltekit(),
+		switchboardRealtime()
 	],
 	test: {
 		expect: { requireAssertions: true },
