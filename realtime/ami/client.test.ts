@@ -270,13 +270,29 @@ describe('AmiClient against a loopback fake AMI', () => {
 		const statusDown = next(client, 'status', (s) => !s.connected);
 		server.stalled = true; // socket stays open, nothing is read or answered
 		const [reason] = await disconnected;
-		expect(reason).toMatch(/ping timeout/);
+		expect(reason).toMatch(/ping timeout|no data for/);
 		expect((await statusDown)[0].connected).toBe(false);
 		expect(client.connected).toBe(false);
 		server.stalled = false;
 		await next(client, 'ready');
 		expect(server.conns.length).toBeGreaterThanOrEqual(2);
 		expect(first(server.actionsNamed('Login').at(-1) ?? {}, 'ActionID')).toMatch(/^pbx1-\d+-1$/);
+	});
+
+	it('declares a silent link dead after pingTimeoutMs without waiting for the next Ping', async () => {
+		await startServer();
+		// The last Ping's deadline would come at interval + timeout; the watchdog fires at timeout.
+		const client = makeClient({ pingIntervalMs: 600, pingTimeoutMs: 800 });
+		await ready(client);
+		const before = Date.now();
+		const disconnected = next(client, 'disconnect');
+		server.stalled = true;
+		const [reason] = await disconnected;
+		expect(reason).toMatch(/no data for \d+ ms/);
+		expect(Date.now() - before).toBeGreaterThanOrEqual(700);
+		server.stalled = false;
+		await next(client, 'ready');
+		expect(client.connected).toBe(true);
 	});
 
 	it('reconnects after the server drops the socket, failing pending actions; resync runs again', async () => {

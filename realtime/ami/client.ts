@@ -9,7 +9,8 @@
  *   resync or a dead link all reconnect the same way; the step resets after a successful 'ready'.
  * - ActionIDs are `<name>-<connection#>-<n>`: a counter per connection, never a clock.
  * - Keepalive: a Ping every pingIntervalMs; one unanswered within pingTimeoutMs declares the link
- *   dead (half-open TCP included). Worst-case detection: pingIntervalMs + pingTimeoutMs.
+ *   dead (half-open TCP included); a silence watchdog also drops a link that sent no byte for
+ *   pingTimeoutMs, so detection takes at most ~pingTimeoutMs after the last byte.
  * - Events whose name the eventFilter rejects are skipped by the parser before an object is built,
  *   except while an actionList is collecting (its items must not be lost); then they are filtered
  *   after parsing. Events carrying the ActionID of a pending list go to that list only.
@@ -115,6 +116,9 @@ interface Conn {
 	lists: number;
 	loggedIn: boolean;
 	pingTimer: NodeJS.Timeout | null;
+	/** silence watchdog: a healthy logged-in link answers a Ping at least every pingIntervalMs */
+	watchdogTimer: NodeJS.Timeout | null;
+	lastRxAt: number;
 	connectTimer: NodeJS.Timeout | null;
 	dead: boolean;
 	/** the TCP connection was established */
@@ -313,6 +317,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 			lists: 0,
 			loggedIn: false,
 			pingTimer: null,
+			watchdogTimer: null,
+			lastRxAt: Date.now(),
 			connectTimer: null,
 			dead: false,
 			tcpUp: false,
@@ -368,6 +374,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		}
 		conn.loggedIn = true;
 		this.#log.info(`AMI ${this.name}: logged in`, { banner: conn.parser.banner, connection: conn.id });
+		conn.lastRxAt = Date.now();
+		this.#scheduleWatchdog(conn);
 		this.#schedulePing(conn);
 		if (this.#onLogin !== null) {
 			try {
@@ -384,6 +392,28 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		this.#attempt = 0;
 		this.#setStatus(true);
 		this.emit('ready');
+	}
+
+	/**
+	 * Half-open links send nothing at all. Since Pings go out every pingIntervalMs, more than
+	 * pingTimeoutMs without a single byte means the link is dead — detected within pingTimeoutMs
+	 * of the last byte (plus the watchdog's granularity), not interval + timeout.
+	 */
+	#scheduleWatchdog(conn: Conn): void {
+		// Silence only proves death when a healthy link always speaks more often than the deadline.
+		if (this.#opts.pingTimeoutMs <= this.#opts.pingIntervalMs) return;
+		const step = Math.max(20, Math.min(250, Math.floor(this.#opts.pingTimeoutMs / 6)));
+		conn.watchdogTimer = this.#setTimer(() => {
+			conn.watchdogTimer = null;
+			if (conn.dead) return;
+			const silentFor = Date.now() - conn.lastRxAt;
+			if (silentFor > this.#opts.pingTimeoutMs) {
+				this.#log.warn(`AMI ${this.name}: no data for ${silentFor} ms, link is dead`);
+				this.#drop(conn, `no data for ${silentFor} ms`);
+				return;
+			}
+			this.#scheduleWatchdog(conn);
+		}, step);
 	}
 
 	#schedulePing(conn: Conn): void {
@@ -456,6 +486,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 	#onData(conn: Conn, chunk: Buffer): void {
 		if (conn.dead) return;
 		const receivedAt = Date.now();
+		conn.lastRxAt = receivedAt;
 		let messages: AmiMessage[];
 		try {
 			messages = conn.parser.push(chunk);
@@ -539,6 +570,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		const wasLoggedIn = conn.loggedIn;
 		conn.loggedIn = false;
 		this.#clearTimer(conn.pingTimer);
+		this.#clearTimer(conn.watchdogTimer);
+		conn.watchdogTimer = null;
 		this.#clearTimer(conn.connectTimer);
 		conn.pingTimer = null;
 		conn.connectTimer = null;
