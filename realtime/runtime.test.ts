@@ -13,6 +13,8 @@ import { openDatabase } from '../src/lib/server/db';
 import { createLogger } from '../src/lib/server/log';
 import { seedDemo } from '../src/lib/server/demo/seed';
 import { listUsers } from '../src/lib/server/users';
+import { queryRows } from '../src/lib/server/db/rows';
+import { sql } from 'drizzle-orm';
 import { startRealtime, type RealtimeRuntime } from './runtime';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -114,6 +116,22 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 			});
 		});
 		expect(states.size).toBeGreaterThan(0);
+	});
+
+	it('persists the calls bots make, one row per (pbx, linkedid)', async () => {
+		const deadline = Date.now() + 20_000;
+		let rows: { n: number; keys: number }[] = [];
+		while (Date.now() < deadline) {
+			await runtime.persister.flush();
+			rows = await queryRows<{ n: number; keys: number }>(
+				services.database.db,
+				sql`select count(*)::int as n, count(distinct (pbx, linkedid))::int as keys from calls where pbx = 'sim'`
+			);
+			if ((rows[0]?.n ?? 0) > 0) break;
+			await new Promise((r) => setTimeout(r, 250));
+		}
+		expect(rows[0]!.n).toBeGreaterThan(0);
+		expect(rows[0]!.keys).toBe(rows[0]!.n);
 	});
 
 	it('lets an agent see only themselves and refuses them floor commands', async () => {

@@ -20,12 +20,14 @@ import { createCommands } from './commands';
 import { attachRealtime, type Hub } from './hub';
 import { sessionAuthenticator } from './hub/auth';
 import { FloorEngine } from './hub/engine';
+import { FloorPersister } from './persist';
 import { startSimulator, type SimulatorHandle } from './simulator/server';
 import type { DirectoryAgent } from './state';
 
 export interface RealtimeRuntime {
 	hub: Hub;
 	engine: FloorEngine;
+	persister: FloorPersister;
 	simulator: SimulatorHandle | null;
 	links: Map<string, AmiClient>;
 	close(): Promise<void>;
@@ -96,9 +98,11 @@ export async function startRealtime(server: Server, services: Services): Promise
 		}
 	}
 
-	// ── engine → hub ──
+	// ── engine → hub, effects → database ──
+	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }) });
 	let hub: Hub | null = null;
 	const engine = new FloorEngine({
+		onEffects: (effects) => persister.push(effects),
 		onBatch: (batch) => {
 			if (hub && !hub.publish(batch)) hub.load(engine.snapshot());
 		},
@@ -167,12 +171,14 @@ export async function startRealtime(server: Server, services: Services): Promise
 	return {
 		hub,
 		engine,
+		persister,
 		simulator,
 		links,
 		async close() {
 			clearInterval(refresh);
 			await Promise.all([...links.values()].map((c) => c.close()));
 			engine.close();
+			await persister.close().catch((err: unknown) => log.error({ err }, 'unsaved floor facts at shutdown'));
 			await hub?.close();
 			await simulator?.close();
 			services.realtime = null;
