@@ -65,9 +65,9 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 		// the AMI link to the simulator logs in and resyncs
 		const deadline = Date.now() + 10_000;
-		while (![...runtime.links.values()].every((l) => l.connected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+		while (![...runtime.leader!.links.values()].every((l) => l.connected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 		// patches are coalesced for up to 100 ms: flush so the first snapshots include the link
-		runtime.engine.flush();
+		runtime.leader!.engine.flush();
 	});
 
 	afterAll(async () => {
@@ -122,7 +122,7 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		const deadline = Date.now() + 20_000;
 		let rows: { n: number; keys: number }[] = [];
 		while (Date.now() < deadline) {
-			await runtime.persister.flush();
+			await runtime.leader!.persister.flush();
 			rows = await queryRows<{ n: number; keys: number }>(
 				services.database.db,
 				sql`select count(*)::int as n, count(distinct (pbx, linkedid))::int as keys from calls where pbx = 'sim'`
@@ -161,7 +161,7 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		const target = snap.ok ? snap.data.agents[0]! : null;
 		expect(target).not.toBeNull();
 		// a human now: the bot stops dialing, and whatever call it had is hung up
-		runtime.simulator!.model.setBot(target!.endpoint, false);
+		runtime.leader!.simulator!.model.setBot(target!.endpoint, false);
 		const paused = new Promise<string | null>((resolve) => {
 			s.on('floor:patch', (msg) => {
 				for (const p of msg.patches) if (p.kind === 'agent' && p.agent.id === target!.id && p.agent.state === 'paused') resolve(p.agent.pauseReason);
@@ -169,9 +169,9 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		});
 		const ack = await new Promise<Ack>((resolve) => s.emit('agent:pause', { agentId: target!.id, reason: 'coaching' }, resolve));
 		expect(ack).toEqual({ ok: true, data: null });
-		await runtime.links.get('sim')!.action({ Action: 'Hangup', Channel: `/^${target!.endpoint.replace('/', '\\/')}-/` });
+		await runtime.leader!.links.get('sim')!.action({ Action: 'Hangup', Channel: `/^${target!.endpoint.replace('/', '\\/')}-/` });
 		await new Promise((r) => setTimeout(r, 300));
-		runtime.engine.input({ type: 'wrapupDone', agentId: target!.id });
+		runtime.leader!.engine.input({ type: 'wrapupDone', agentId: target!.id });
 		await expect(paused).resolves.toBe('coaching');
 	});
 });

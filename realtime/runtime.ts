@@ -1,13 +1,17 @@
 /**
- * Everything live next to the HTTP server: the hub, the AMI links (or the built-in simulator when
- * AMI_URL is unset, reached over loopback TCP exactly like a real PBX), the floor engine,
- * persistence and — with REDIS_URL — the leader lock. Shared by the production entry and the
- * Vite dev plugin.
+ * Everything live next to the HTTP server. Every node runs the hub (sockets, mirror of the floor).
+ * The leader — always this node without REDIS_URL, the holder of the Redis lock with it — also
+ * runs the AMI links (or the built-in simulator when AMI_URL is unset, reached over loopback TCP
+ * exactly like a real PBX), the floor engine and persistence. Followers mirror the leader's batches
+ * and forward commands to it. Shared by the production entry and the Vite dev plugin.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { eq } from 'drizzle-orm';
+import { createClient } from 'redis';
+import type { MonitorMode, RingTo, SocketUser } from '../src/lib/protocol';
 import type { Services } from '../src/lib/server/app';
 import { audit } from '../src/lib/server/audit';
 import { users } from '../src/lib/server/db/schema';
@@ -17,23 +21,41 @@ import { FLOOR_EVENT_NAMES, normalizeEvent, type PbxEvent } from './ami/normaliz
 import type { AmiMessage } from './ami/parser';
 import { parseAmiUrls, type AmiLinkConfig } from './ami/url';
 import { createCommands } from './commands';
-import { attachRealtime, type Hub } from './hub';
+import { attachRealtime, CommandError, type Hub, type HubCommands } from './hub';
 import { sessionAuthenticator } from './hub/auth';
 import { FloorEngine } from './hub/engine';
+import { createClusterBus, LeaderUnavailableError, RemoteCommandError, type ClusterBus } from './leader/cluster';
+import { LeaderLock } from './leader/lock';
 import { FloorPersister } from './persist';
 import { startSimulator, type SimulatorHandle } from './simulator/server';
 import type { DirectoryAgent } from './state';
 
-export interface RealtimeRuntime {
-	hub: Hub;
+const DIRECTORY_REFRESH_MS = 10_000;
+
+/** What only the leader runs. */
+export interface LeaderRole {
 	engine: FloorEngine;
 	persister: FloorPersister;
 	simulator: SimulatorHandle | null;
 	links: Map<string, AmiClient>;
+	commands: HubCommands;
+	stop(): Promise<void>;
+}
+
+export interface RealtimeRuntime {
+	hub: Hub;
+	nodeId: string;
+	/** this node's leader role, null while it follows */
+	readonly leader: LeaderRole | null;
 	close(): Promise<void>;
 }
 
-const DIRECTORY_REFRESH_MS = 10_000;
+export interface RealtimeOptions {
+	/** leader lock timing (tests) */
+	lock?: { ttlMs?: number; renewMs?: number; key?: string };
+	/** Redis key prefix for the adapter and the lock, so several clusters can share one Redis (tests) */
+	redisPrefix?: string;
+}
 
 function amiLogger(log: Services['log'], pbx: string): AmiLogger {
 	const child = log.child({ pbx });
@@ -54,11 +76,19 @@ function normalizeAll(items: AmiMessage[]): PbxEvent[] {
 	return out;
 }
 
-export async function startRealtime(server: Server, services: Services): Promise<RealtimeRuntime> {
+function extensionOf(endpoint: string): string {
+	return endpoint.split('/').pop() ?? endpoint;
+}
+
+/** Starts the AMI links, engine and persistence; publishes every batch through `publish`. */
+async function startLeaderRole(
+	services: Services,
+	hub: Hub,
+	publish: (batch: Parameters<Hub['publish']>[0]) => void
+): Promise<LeaderRole> {
 	const { config, log, database } = services;
 	const db = database.db;
 
-	// ── the PBX links: real ones from AMI_URL, or the simulator on loopback ──
 	let simulator: SimulatorHandle | null = null;
 	let linkConfigs: AmiLinkConfig[];
 	const initialAgents = await floorDirectory(db);
@@ -67,7 +97,7 @@ export async function startRealtime(server: Server, services: Services): Promise
 	} else {
 		const secret = randomBytes(18).toString('base64url');
 		simulator = await startSimulator({
-			agents: initialAgents.map((a) => ({ endpoint: a.endpoint, name: a.name, extension: a.endpoint.split('/').pop() ?? a.endpoint })),
+			agents: initialAgents.map((a) => ({ endpoint: a.endpoint, name: a.name, extension: extensionOf(a.endpoint) })),
 			username: 'switchboard',
 			secret,
 			bots: true,
@@ -76,9 +106,16 @@ export async function startRealtime(server: Server, services: Services): Promise
 		linkConfigs = [{ name: 'sim', host: simulator.host, port: simulator.port, username: 'switchboard', secret }];
 		log.info({ port: simulator.port, agents: initialAgents.length }, 'built-in PBX simulator listening on loopback (AMI_URL unset)');
 	}
+	// Agents belong to the first PBX until users carry a PBX of their own.
 	const defaultPbx = linkConfigs[0]!.name;
 
-	// ── the directory of agents the floor shows ──
+	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }) });
+	const engine = new FloorEngine({
+		onBatch: (batch) => publish(batch),
+		onEffects: (effects) => persister.push(effects),
+		onError: (err, input) => log.error({ err, input: input.type }, 'floor reducer rejected an input')
+	});
+
 	let directory = new Map<string, DirectoryAgent>();
 	function setDirectory(rows: Awaited<ReturnType<typeof floorDirectory>>): void {
 		const next = new Map(rows.map((a) => [a.id, { ...a, pbx: defaultPbx }]));
@@ -91,43 +128,10 @@ export async function startRealtime(server: Server, services: Services): Promise
 		if (!changed) return;
 		directory = next;
 		engine.input({ type: 'directory', agents: [...next.values()] });
-		if (simulator) {
-			for (const a of next.values()) {
-				simulator.model.addAgent({ endpoint: a.endpoint, name: a.name, extension: a.endpoint.split('/').pop() ?? a.endpoint }, {});
-			}
-		}
+		for (const a of next.values()) simulator?.model.addAgent({ endpoint: a.endpoint, name: a.name, extension: extensionOf(a.endpoint) }, {});
 	}
-
-	// ── engine → hub, effects → database ──
-	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }) });
-	let hub: Hub | null = null;
-	const engine = new FloorEngine({
-		onEffects: (effects) => persister.push(effects),
-		onBatch: (batch) => {
-			if (hub && !hub.publish(batch)) hub.load(engine.snapshot());
-		},
-		onError: (err, input) => log.error({ err, input: input.type }, 'floor reducer rejected an input')
-	});
 	setDirectory(initialAgents);
 
-	hub = attachRealtime(server, {
-		authenticate: sessionAuthenticator(db, config.SB_SESSION_DAYS),
-		log,
-		commands: createCommands({
-			link: (pbx) => links.get(pbx),
-			directory: () => directory,
-			async supervisorPhones(userId) {
-				const [u] = await db.select({ endpoint: users.endpoint, mobile: users.mobile }).from(users).where(eq(users.id, userId));
-				return { endpoint: u?.endpoint ?? null, mobile: u?.mobile ?? null };
-			},
-			monitor: (id) => hub?.mirror.monitor(id),
-			input: (input) => engine.input(input),
-			audit: (actorId, action, target, details) => audit(db, { actorId, action, target, details })
-		})
-	});
-	hub.load(engine.snapshot());
-
-	// ── AMI clients ──
 	const links = new Map<string, AmiClient>();
 	for (const cfg of linkConfigs) {
 		const pbx = cfg.name;
@@ -161,26 +165,196 @@ export async function startRealtime(server: Server, services: Services): Promise
 	}, DIRECTORY_REFRESH_MS);
 	refresh.unref();
 
+	const commands = createCommands({
+		link: (pbx) => links.get(pbx),
+		directory: () => directory,
+		async supervisorPhones(userId) {
+			const [u] = await db.select({ endpoint: users.endpoint, mobile: users.mobile }).from(users).where(eq(users.id, userId));
+			return { endpoint: u?.endpoint ?? null, mobile: u?.mobile ?? null };
+		},
+		monitor: (id) => hub.mirror.monitor(id),
+		input: (input) => engine.input(input),
+		audit: (actorId, action, target, details) => audit(db, { actorId, action, target, details })
+	});
+
+	return {
+		engine,
+		persister,
+		simulator,
+		links,
+		commands,
+		async stop() {
+			clearInterval(refresh);
+			await Promise.all([...links.values()].map((c) => c.close()));
+			engine.close();
+			await persister.close().catch((err: unknown) => log.error({ err }, 'unsaved floor facts at shutdown'));
+			await simulator?.close();
+		}
+	};
+}
+
+/** Command names on the cluster bus, with their payloads. */
+type ForwardedCommand =
+	| { name: 'pause'; actor: SocketUser; agentId: string; reason: string }
+	| { name: 'unpause'; actor: SocketUser; agentId: string }
+	| { name: 'monitorStart'; actor: SocketUser; agentId: string; mode: MonitorMode; ringTo: RingTo }
+	| { name: 'monitorSwitch'; actor: SocketUser; monitorId: string; mode: MonitorMode }
+	| { name: 'monitorStop'; actor: SocketUser; monitorId: string };
+
+function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown> {
+	switch (c.name) {
+		case 'pause':
+			return commands.pause(c.actor, c.agentId, c.reason);
+		case 'unpause':
+			return commands.unpause(c.actor, c.agentId);
+		case 'monitorStart':
+			return commands.monitorStart(c.actor, c.agentId, c.mode, c.ringTo);
+		case 'monitorSwitch':
+			return commands.monitorSwitch(c.actor, c.monitorId, c.mode);
+		case 'monitorStop':
+			return commands.monitorStop(c.actor, c.monitorId);
+	}
+}
+
+export async function startRealtime(server: Server, services: Services, options: RealtimeOptions = {}): Promise<RealtimeRuntime> {
+	const { config, log, database } = services;
+	const nodeId = randomUUID();
+	let leader: LeaderRole | null = null;
+	let bus: ClusterBus | null = null;
+
+	/** Runs a command here when leading, else on the leader through the bus. */
+	async function route(command: ForwardedCommand): Promise<unknown> {
+		if (leader) return runCommand(leader.commands, command);
+		if (!bus) throw new CommandError('unavailable', 'the live floor is starting');
+		try {
+			return await bus.forward(command.name, command);
+		} catch (err) {
+			if (err instanceof LeaderUnavailableError) throw new CommandError('unavailable', err.message);
+			if (err instanceof RemoteCommandError) {
+				const code = ['forbidden', 'not_found', 'bad_request', 'unavailable'].includes(err.code ?? '') ? (err.code as 'forbidden') : 'internal';
+				throw new CommandError(code, err.message);
+			}
+			throw err;
+		}
+	}
+
+	const routed: HubCommands = {
+		pause: (actor, agentId, reason) => route({ name: 'pause', actor, agentId, reason }).then(() => undefined),
+		unpause: (actor, agentId) => route({ name: 'unpause', actor, agentId }).then(() => undefined),
+		monitorStart: (actor, agentId, mode, ringTo) =>
+			route({ name: 'monitorStart', actor, agentId, mode, ringTo }) as Promise<{ monitorId: string }>,
+		monitorSwitch: (actor, monitorId, mode) => route({ name: 'monitorSwitch', actor, monitorId, mode }).then(() => undefined),
+		monitorStop: (actor, monitorId) => route({ name: 'monitorStop', actor, monitorId }).then(() => undefined)
+	};
+
+	// ── Redis: adapter + lock (cluster), or nothing (one process) ──
+	type Redis = ReturnType<typeof createClient>;
+	let adapterClient: Redis | null = null;
+	let lockClient: Redis | null = null;
+	const prefix = options.redisPrefix ?? 'sb';
+	if (config.REDIS_URL) {
+		const onError = (err: Error) => log.warn({ err: err.message }, 'redis error');
+		adapterClient = createClient({ url: config.REDIS_URL });
+		adapterClient.on('error', onError);
+		lockClient = createClient({
+			url: config.REDIS_URL,
+			disableOfflineQueue: true,
+			socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(50 * 2 ** n, 1000) }
+		});
+		lockClient.on('error', onError);
+		await Promise.all([adapterClient.connect(), lockClient.connect()]);
+	}
+
+	const hub = attachRealtime(server, {
+		authenticate: sessionAuthenticator(database.db, config.SB_SESSION_DAYS),
+		log,
+		commands: routed,
+		adapter: adapterClient ? createAdapter(adapterClient, { streamName: `${prefix}:socket.io`, blockTimeInMs: 1000 }) : undefined
+	});
+
+	const publishLocal = (batch: Parameters<Hub['publish']>[0]) => {
+		if (!hub.publish(batch) && leader) hub.load(leader.engine.snapshot());
+	};
+
+	let transition: Promise<void> = Promise.resolve();
+	async function becomeLeader(): Promise<void> {
+		if (leader) return;
+		leader = await startLeaderRole(services, hub, (batch) => {
+			publishLocal(batch);
+			bus?.broadcastBatch(batch);
+		});
+		hub.load(leader.engine.snapshot());
+		bus?.broadcastFull();
+		log.info({ nodeId }, 'this node leads: AMI links, floor engine and persistence run here');
+	}
+	async function stepDown(reason: string): Promise<void> {
+		const role = leader;
+		leader = null;
+		if (role) {
+			log.warn({ nodeId, reason }, 'lost the lead: stopping AMI links');
+			await role.stop();
+		}
+		void bus?.resync();
+	}
+
+	let lock: LeaderLock | null = null;
+	if (lockClient) {
+		bus = createClusterBus(hub.io, {
+			nodeId,
+			isLeader: () => leader !== null && (lock?.isLeader ?? false),
+			getFullSnapshot: () => leader!.engine.snapshot(),
+			onBatch: (batch) => hub.publish(batch),
+			onFull: (full) => hub.load(full),
+			onCommand: (_name, payload) => {
+				if (!leader) throw new CommandError('unavailable', 'this node does not lead any more');
+				return runCommand(leader.commands, payload as ForwardedCommand);
+			},
+			log
+		});
+		lock = new LeaderLock({
+			client: lockClient,
+			key: options.lock?.key ?? `${prefix}:leader`,
+			nodeId,
+			ttlMs: options.lock?.ttlMs,
+			renewMs: options.lock?.renewMs,
+			log
+		});
+		lock.on('acquired', () => {
+			transition = transition.then(becomeLeader).catch((err: unknown) => log.error({ err }, 'could not take the lead'));
+		});
+		lock.on('lost', (reason) => {
+			transition = transition.then(() => stepDown(reason));
+		});
+		lock.start();
+		void bus.resync();
+	} else {
+		await becomeLeader();
+	}
+
 	services.realtime = {
 		status: () => ({
-			ami: [...links.entries()].map(([name, c]) => ({ name, connected: c.connected, since: c.since })),
-			redis: null
+			ami: leader ? [...leader.links.entries()].map(([name, c]) => ({ name, connected: c.connected, since: c.since })) : [],
+			redis: config.REDIS_URL
+				? { configured: true, connected: !!lockClient?.isReady, leader: leader !== null }
+				: null
 		})
 	};
 
 	return {
 		hub,
-		engine,
-		persister,
-		simulator,
-		links,
+		nodeId,
+		get leader() {
+			return leader;
+		},
 		async close() {
-			clearInterval(refresh);
-			await Promise.all([...links.values()].map((c) => c.close()));
-			engine.close();
-			await persister.close().catch((err: unknown) => log.error({ err }, 'unsaved floor facts at shutdown'));
-			await hub?.close();
-			await simulator?.close();
+			await lock?.close();
+			await transition;
+			const role = leader;
+			leader = null;
+			await role?.stop();
+			bus?.close();
+			await hub.close();
+			await Promise.all([adapterClient?.quit().catch(() => {}), lockClient?.quit().catch(() => {})]);
 			services.realtime = null;
 		}
 	};

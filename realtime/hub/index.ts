@@ -310,7 +310,8 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 			resendSnapshots();
 		},
 		async close() {
-			io.disconnectSockets(true);
+			// local: with the Redis adapter a plain disconnectSockets() would drop every node's clients
+			io.local.disconnectSockets(true);
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 		}
 	};
