@@ -326,7 +326,12 @@ export async function startRealtime(server: Server, services: Services, options:
 			transition = transition.then(() => stepDown(reason));
 		});
 		lock.start();
-		void bus.resync();
+		// A follower loads the leader's floor; give our own first lock attempt a moment so a node
+		// that is about to lead does not ask itself.
+		const firstResync = setTimeout(() => {
+			if (!leader) void bus?.resync();
+		}, 1000);
+		firstResync.unref();
 	} else {
 		await becomeLeader();
 	}
