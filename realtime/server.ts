@@ -19,6 +19,8 @@ async function main(): Promise<void> {
 	// (CSRF check) and mark cookies Secure. Tell it the real protocol of each connection instead,
 	// through a header only this process sets (any client-sent value is overwritten).
 	if (!config.ORIGIN) process.env.PROTOCOL_HEADER = PROTO_HEADER;
+	// Lead files can be large (the import wizard accepts up to 200 MB); adapter-node's default is 512 KB.
+	process.env.BODY_SIZE_LIMIT ??= '210M';
 	const handlerUrl = pathToFileURL(path.resolve(process.cwd(), 'build/handler.js')).href;
 	const { handler } = (await import(/* @vite-ignore */ handlerUrl)) as { handler: Handler };
 

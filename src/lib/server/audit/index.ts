@@ -25,6 +25,13 @@ export type AuditAction =
 	| 'monitor.stop'
 	| 'agent.pause'
 	| 'agent.unpause'
+	| 'project.created'
+	| 'project.updated'
+	| 'project.status_changed'
+	| 'project.dispositions_changed'
+	| 'project.performers_changed'
+	| 'import.uploaded'
+	| 'import.finished'
 	| 'export'
 	| 'erase';
 

@@ -238,6 +238,12 @@ export const imports = pgTable(
 		format: text('format'),
 		encoding: text('encoding'),
 		mapping: jsonb('mapping').$type<Record<string, string>>(),
+		/** cell separator of a text file (',', ';', '\t', '|') */
+		delimiter: text('delimiter'),
+		/** 1-based line (CSV) or row (XLSX) of the header, below any title rows */
+		headerRow: integer('header_row'),
+		/** ISO 3166 region used to read national phone numbers */
+		region: text('region'),
 		status: importStatusEnum('status').notNull().default('uploaded'),
 		total: integer('total').notNull().default(0),
 		created: integer('created').notNull().default(0),
@@ -245,6 +251,8 @@ export const imports = pgTable(
 		duplicate: integer('duplicate').notNull().default(0),
 		invalid: integer('invalid').notNull().default(0),
 		errorReportPath: text('error_report_path'),
+		/** why the file was refused or the import failed */
+		error: text('error'),
 		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: createdAt(),
 		finishedAt: tstz('finished_at')

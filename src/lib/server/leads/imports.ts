@@ -1,0 +1,31 @@
+/** The `imports` rows of a project: the wizard's history and each import's state. */
+import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { DbOrTx } from '../db';
+import { imports } from '../db/schema';
+
+export type ImportRow = typeof imports.$inferSelect;
+
+export async function listImports(db: DbOrTx, projectId: string): Promise<ImportRow[]> {
+	return db.select().from(imports).where(eq(imports.projectId, projectId)).orderBy(desc(imports.createdAt));
+}
+
+export async function getImport(db: DbOrTx, projectId: string, id: string): Promise<ImportRow | null> {
+	if (!z.string().uuid().safeParse(id).success) return null;
+	const [row] = await db
+		.select()
+		.from(imports)
+		.where(and(eq(imports.id, id), eq(imports.projectId, projectId)));
+	return row ?? null;
+}
+
+export async function saveImportSettings(
+	db: DbOrTx,
+	id: string,
+	settings: { mapping: Record<string, string> | null; headerRow: number; region: string }
+): Promise<void> {
+	await db
+		.update(imports)
+		.set({ mapping: settings.mapping, headerRow: settings.headerRow, region: settings.region, status: 'mapped' })
+		.where(eq(imports.id, id));
+}
