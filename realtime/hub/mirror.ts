@@ -8,10 +8,9 @@ import type {
 	FloorPatch,
 	FloorPatchMessage,
 	FloorSnapshot,
-	MonitorView,
-	PbxLinkView,
-	QueueView
+	MonitorView
 } from '../../src/lib/protocol';
+import { FloorMaps } from '../../src/lib/realtime/floor-maps';
 import { agentVisible, filterPatches, scopeRoom, type Scope } from './scope';
 
 export interface FloorBatch {
@@ -22,10 +21,7 @@ export interface FloorBatch {
 }
 
 export class FloorMirror {
-	#agents = new Map<string, AgentView>();
-	#queues = new Map<string, QueueView>();
-	#monitors = new Map<string, MonitorView>();
-	#pbx = new Map<string, PbxLinkView>();
+	readonly #maps = new FloorMaps();
 	#seq = 0;
 	readonly #versions = new Map<string, number>();
 
@@ -35,10 +31,7 @@ export class FloorMirror {
 
 	/** Replace everything (first load, or after a gap). Every scope's stream starts over at a higher version. */
 	load(snapshot: Omit<FloorSnapshot, 'version'>, seq: number): void {
-		this.#agents = new Map(snapshot.agents.map((a) => [a.id, a]));
-		this.#queues = new Map(snapshot.queues.map((q) => [q.id, q]));
-		this.#monitors = new Map(snapshot.monitors.map((m) => [m.id, m]));
-		this.#pbx = new Map(snapshot.pbx.map((p) => [p.name, p]));
+		this.#maps.load(snapshot);
 		this.#seq = seq;
 		for (const [room, v] of this.#versions) this.#versions.set(room, v + 1);
 	}
@@ -54,18 +47,18 @@ export class FloorMirror {
 		const removedAgents = new Map<string, AgentView>();
 		for (const p of batch.patches) {
 			if (p.kind === 'monitorEnded') {
-				const m = this.#monitors.get(p.monitorId);
+				const m = this.#maps.monitors.get(p.monitorId);
 				if (m) endedMonitors.set(p.monitorId, m);
 			} else if (p.kind === 'agentRemoved') {
-				const a = this.#agents.get(p.agentId);
+				const a = this.#maps.agents.get(p.agentId);
 				if (a) removedAgents.set(p.agentId, a);
 			}
 		}
 		this.#seq = batch.seq;
-		for (const p of batch.patches) this.#applyOne(p);
+		for (const p of batch.patches) this.#maps.apply(p);
 		const out = new Map<string, FloorPatchMessage>();
-		const agentOf = (id: string) => this.#agents.get(id) ?? removedAgents.get(id);
-		const monitorOf = (id: string) => this.#monitors.get(id) ?? endedMonitors.get(id);
+		const agentOf = (id: string) => this.#maps.agents.get(id) ?? removedAgents.get(id);
+		const monitorOf = (id: string) => this.#maps.monitors.get(id) ?? endedMonitors.get(id);
 		for (const scope of scopes) {
 			const room = scopeRoom(scope);
 			if (out.has(room)) continue;
@@ -78,35 +71,12 @@ export class FloorMirror {
 		return out;
 	}
 
-	#applyOne(p: FloorPatch): void {
-		switch (p.kind) {
-			case 'agent':
-				this.#agents.set(p.agent.id, p.agent);
-				break;
-			case 'agentRemoved':
-				this.#agents.delete(p.agentId);
-				break;
-			case 'queue':
-				this.#queues.set(p.queue.id, p.queue);
-				break;
-			case 'monitor':
-				this.#monitors.set(p.monitor.id, p.monitor);
-				break;
-			case 'monitorEnded':
-				this.#monitors.delete(p.monitorId);
-				break;
-			case 'pbx':
-				this.#pbx.set(p.pbx.name, p.pbx);
-				break;
-		}
-	}
-
 	agent(id: string): AgentView | undefined {
-		return this.#agents.get(id);
+		return this.#maps.agents.get(id);
 	}
 
 	monitor(id: string): MonitorView | undefined {
-		return this.#monitors.get(id);
+		return this.#maps.monitors.get(id);
 	}
 
 	/** What a scope sees now, at the scope's current version. */
@@ -114,16 +84,19 @@ export class FloorMirror {
 		const room = scopeRoom(scope);
 		const version = this.#versions.get(room) ?? 0;
 		this.#versions.set(room, version);
-		const agents = [...this.#agents.values()].filter((a) => agentVisible(scope, a));
+		const agents = [...this.#maps.agents.values()].filter((a) => agentVisible(scope, a));
 		const seesFloor = scope.kind !== 'agent';
 		const agentIds = new Set(agents.map((a) => a.id));
 		return {
 			version,
 			serverTime,
 			agents,
-			queues: seesFloor ? [...this.#queues.values()] : [],
-			monitors: scope.kind === 'teams' || scope.kind === 'all' ? [...this.#monitors.values()].filter((m) => agentIds.has(m.agentId)) : [],
-			pbx: seesFloor ? [...this.#pbx.values()] : []
+			queues: seesFloor ? [...this.#maps.queues.values()] : [],
+			monitors:
+				scope.kind === 'teams' || scope.kind === 'all'
+					? [...this.#maps.monitors.values()].filter((m) => agentIds.has(m.agentId))
+					: [],
+			pbx: seesFloor ? [...this.#maps.pbx.values()] : []
 		};
 	}
 
@@ -132,10 +105,10 @@ export class FloorMirror {
 		return {
 			seq: this.#seq,
 			serverTime,
-			agents: [...this.#agents.values()],
-			queues: [...this.#queues.values()],
-			monitors: [...this.#monitors.values()],
-			pbx: [...this.#pbx.values()]
+			agents: [...this.#maps.agents.values()],
+			queues: [...this.#maps.queues.values()],
+			monitors: [...this.#maps.monitors.values()],
+			pbx: [...this.#maps.pbx.values()]
 		};
 	}
 }

@@ -12,6 +12,7 @@ import type {
 	PbxLinkView,
 	QueueView
 } from '$lib/protocol';
+import { FloorMaps } from './floor-maps';
 
 export interface Changed {
 	agents: boolean;
@@ -34,10 +35,7 @@ export const ALL_CHANGED: Readonly<Changed> = Object.freeze({
 });
 
 export class FloorModel {
-	#agents = new Map<string, AgentView>();
-	#queues = new Map<string, QueueView>();
-	#monitors = new Map<string, MonitorView>();
-	#pbx = new Map<string, PbxLinkView>();
+	readonly #maps = new FloorMaps();
 	#version: number | null = null;
 
 	/** the version of the last snapshot or message applied; null before the first snapshot */
@@ -46,10 +44,7 @@ export class FloorModel {
 	}
 
 	load(snapshot: FloorSnapshot): void {
-		this.#agents = new Map(snapshot.agents.map((a) => [a.id, a]));
-		this.#queues = new Map(snapshot.queues.map((q) => [q.id, q]));
-		this.#monitors = new Map(snapshot.monitors.map((mo) => [mo.id, mo]));
-		this.#pbx = new Map(snapshot.pbx.map((p) => [p.name, p]));
+		this.#maps.load(snapshot);
 		this.#version = snapshot.version;
 	}
 
@@ -81,50 +76,28 @@ export class FloorModel {
 	}
 
 	#applyOne(p: FloorPatch, changed: Changed): void {
-		switch (p.kind) {
-			case 'agent':
-				this.#agents.set(p.agent.id, p.agent);
-				changed.agents = true;
-				break;
-			case 'agentRemoved':
-				if (this.#agents.delete(p.agentId)) changed.agents = true;
-				break;
-			case 'queue':
-				this.#queues.set(p.queue.id, p.queue);
-				changed.queues = true;
-				break;
-			case 'monitor':
-				this.#monitors.set(p.monitor.id, p.monitor);
-				changed.monitors = true;
-				break;
-			case 'monitorEnded':
-				if (this.#monitors.delete(p.monitorId)) changed.monitors = true;
-				break;
-			case 'pbx':
-				this.#pbx.set(p.pbx.name, p.pbx);
-				changed.pbx = true;
-				break;
-		}
+		const collection = this.#maps.apply(p);
+		if (collection) changed[collection] = true;
 	}
 
 	/** In first-seen order, so tiles sorted by an equal key do not swap places. */
 	agents(): AgentView[] {
-		return [...this.#agents.values()];
+		return [...this.#maps.agents.values()];
 	}
 
 	queues(): QueueView[] {
-		return [...this.#queues.values()].sort(
+		return [...this.#maps.queues.values()].sort(
 			(a, b) => a.name.localeCompare(b.name) || a.pbx.localeCompare(b.pbx)
 		);
 	}
 
 	pbx(): PbxLinkView[] {
-		return [...this.#pbx.values()];
+		return [...this.#maps.pbx.values()];
 	}
 
 	monitorsByAgent(): Map<string, MonitorView[]> {
 		const byAgent = new Map<string, MonitorView[]>();
-		for (const mo of this.#monitors.values()) {
+		for (const mo of this.#maps.monitors.values()) {
 			const list = byAgent.get(mo.agentId);
 			if (list) list.push(mo);
 			else byAgent.set(mo.agentId, [mo]);
