@@ -10,8 +10,13 @@ export function formatDuration(totalSeconds: number): string {
 	return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** One formatter per locale: the wall-board formats thousands of numbers per second. */
 export function formatNumber(n: number, locale: string): string {
-	return new Intl.NumberFormat(locale).format(n);
+	let f = numberFormats.get(locale);
+	if (!f) numberFormats.set(locale, (f = new Intl.NumberFormat(locale)));
+	return f.format(n);
 }
 
 export function formatDateTime(d: Date | string | number, locale: string, timeZone?: string): string {
