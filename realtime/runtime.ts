@@ -16,6 +16,7 @@ import type { Services } from '../src/lib/server/app';
 import { audit } from '../src/lib/server/audit';
 import { users } from '../src/lib/server/db/schema';
 import { floorDirectory } from '../src/lib/server/users';
+import { dialTarget } from '../src/lib/server/leads/dial';
 import { AmiClient, type AmiLogger } from './ami/client';
 import { FLOOR_EVENT_NAMES, normalizeEvent, type PbxEvent } from './ami/normalize';
 import type { AmiMessage } from './ami/parser';
@@ -174,6 +175,19 @@ async function startLeaderRole(
 		},
 		monitor: (id) => hub.mirror.monitor(id),
 		input: (input) => engine.input(input),
+		async dialTarget(agentId, leadId, phoneId) {
+			const r = await dialTarget(db, agentId, leadId, phoneId);
+			if (r.ok) return r.target;
+			if (r.reason === 'not_claimed') throw new CommandError('forbidden', 'take this lead with Next before calling it');
+			if (r.reason === 'no_phone') throw new CommandError('not_found', 'no such phone on this lead');
+			throw new CommandError('bad_request', r.reason === 'dnc' ? 'this number is on the do-not-call list' : 'this number is marked wrong');
+		},
+		agentCall: (agentId) => hub.mirror.agent(agentId)?.call ?? null,
+		humanAt(endpoint) {
+			if (!simulator?.model.isBot(endpoint)) return false;
+			simulator.model.setBot(endpoint, false);
+			return true;
+		},
 		audit: (actorId, action, target, details) => audit(db, { actorId, action, target, details })
 	});
 
@@ -199,7 +213,9 @@ type ForwardedCommand =
 	| { name: 'unpause'; actor: SocketUser; agentId: string }
 	| { name: 'monitorStart'; actor: SocketUser; agentId: string; mode: MonitorMode; ringTo: RingTo }
 	| { name: 'monitorSwitch'; actor: SocketUser; monitorId: string; mode: MonitorMode }
-	| { name: 'monitorStop'; actor: SocketUser; monitorId: string };
+	| { name: 'monitorStop'; actor: SocketUser; monitorId: string }
+	| { name: 'dial'; actor: SocketUser; leadId: string; phoneId: string }
+	| { name: 'hangup'; actor: SocketUser; callId: string };
 
 function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown> {
 	switch (c.name) {
@@ -213,6 +229,10 @@ function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown
 			return commands.monitorSwitch(c.actor, c.monitorId, c.mode);
 		case 'monitorStop':
 			return commands.monitorStop(c.actor, c.monitorId);
+		case 'dial':
+			return commands.dial(c.actor, c.leadId, c.phoneId);
+		case 'hangup':
+			return commands.hangup(c.actor, c.callId);
 	}
 }
 
@@ -244,7 +264,9 @@ export async function startRealtime(server: Server, services: Services, options:
 		monitorStart: (actor, agentId, mode, ringTo) =>
 			route({ name: 'monitorStart', actor, agentId, mode, ringTo }) as Promise<{ monitorId: string }>,
 		monitorSwitch: (actor, monitorId, mode) => route({ name: 'monitorSwitch', actor, monitorId, mode }).then(() => undefined),
-		monitorStop: (actor, monitorId) => route({ name: 'monitorStop', actor, monitorId }).then(() => undefined)
+		monitorStop: (actor, monitorId) => route({ name: 'monitorStop', actor, monitorId }).then(() => undefined),
+		dial: (actor, leadId, phoneId) => route({ name: 'dial', actor, leadId, phoneId }) as Promise<{ callId: string }>,
+		hangup: (actor, callId) => route({ name: 'hangup', actor, callId }).then(() => undefined)
 	};
 
 	// ── Redis: adapter + lock (cluster), or nothing (one process) ──

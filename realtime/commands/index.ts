@@ -24,6 +24,28 @@ export interface CommandDeps {
 	audit(actorId: string, action: 'monitor.start' | 'monitor.switch' | 'monitor.stop' | 'agent.pause' | 'agent.unpause', target: string, details: Record<string, unknown>): Promise<void>;
 	/** dialplan context used to reach an outside number ("listen from anywhere") */
 	outboundContext?: string;
+	/** click-to-call: the claim, phone and project behind a dial request (throws CommandError when refused) */
+	dialTarget?(agentId: string, leadId: string, phoneId: string): Promise<DialTarget>;
+	/** the agent's live call as the floor shows it */
+	agentCall?(agentId: string): { callId: string | null } | null;
+	/** a person works this endpoint now (the built-in simulator stops driving it as a bot); true when it was a bot */
+	humanAt?(endpoint: string): boolean;
+}
+
+export interface DialTarget {
+	projectId: string;
+	/** E.164 */
+	e164: string;
+	outboundContext: string;
+	callerId: string | null;
+}
+
+const CONTEXT = /^[A-Za-z0-9_.-]{1,80}$/;
+const DIGITS = /^[0-9]{3,20}$/;
+
+/** `/^PJSIP\/1001-/`: every channel of an endpoint, for the Hangup action */
+export function channelsOf(endpoint: string): string {
+	return `/^${endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\//g, '\\/')}-/`;
 }
 
 function agentOrThrow(deps: CommandDeps, agentId: string): DirectoryAgent {
@@ -45,6 +67,8 @@ async function expectSuccess(reply: Promise<Record<string, string | string[]>>, 
 
 export function createCommands(deps: CommandDeps): HubCommands {
 	const outbound = deps.outboundContext ?? 'outbound';
+	/** calls this node originated: callId → agent (hang-up ownership); pruned after an hour */
+	const placed = new Map<string, { agentId: string; at: number }>();
 	return {
 		async pause(actor: SocketUser, agentId: string, reason: string) {
 			const agent = agentOrThrow(deps, agentId);
@@ -119,6 +143,50 @@ export function createCommands(deps: CommandDeps): HubCommands {
 			const link = linkOrThrow(deps, agent.pbx);
 			await expectSuccess(link.action({ Action: 'Hangup', Channel: monitor.spyerChannel }), 'stop');
 			await deps.audit(actor.id, 'monitor.stop', monitor.agentId, { monitorId });
+		},
+		async dial(actor: SocketUser, leadId: string, phoneId: string) {
+			if (!deps.dialTarget) throw new CommandError('unavailable', 'click-to-call is not configured');
+			const agent = agentOrThrow(deps, actor.id);
+			const link = linkOrThrow(deps, agent.pbx);
+			// a call of ours still up (a bot's call on a demo phone is hung up by humanAt below)
+			if (deps.agentCall?.(actor.id)?.callId) throw new CommandError('bad_request', 'you are already on a call');
+			const target = await deps.dialTarget(actor.id, leadId, phoneId);
+			const digits = target.e164.replace(/^\+/, '');
+			if (!DIGITS.test(digits)) throw new CommandError('bad_request', 'this phone number cannot be dialled');
+			if (!CONTEXT.test(target.outboundContext)) throw new CommandError('unavailable', 'the project has no valid outbound context');
+			const callerId = target.callerId && DIGITS.test(target.callerId.replace(/^\+/, '')) ? target.callerId : null;
+			// a demo phone the simulator drove as a bot: end the bot's call (the AMI link is ordered,
+			// so the phone is free when the Originate below arrives); never a real person's call
+			if (deps.humanAt?.(agent.endpoint))
+				await link.action({ Action: 'Hangup', Channel: channelsOf(agent.endpoint) }).catch(() => undefined);
+			const callId = randomUUID();
+			const now = Date.now();
+			for (const [id, p] of placed) if (now - p.at > 3_600_000) placed.delete(id);
+			placed.set(callId, { agentId: actor.id, at: now });
+			// Async: the agent's phone rings first; answered, it dials the customer through the
+			// project's outbound context. Our ids ride along as channel variables (DESIGN §1, §4).
+			await expectSuccess(
+				link.action({
+					Action: 'Originate',
+					Channel: agent.endpoint,
+					Context: target.outboundContext,
+					Exten: digits,
+					Priority: '1',
+					...(callerId ? { CallerID: `<${callerId}>` } : {}),
+					Async: 'true',
+					Timeout: 30_000,
+					Variable: [`SB_CALL=${callId}`, `SB_LEAD=${leadId}`, `SB_PROJECT=${target.projectId}`, `SB_REC=${callId}.wav`]
+				}),
+				'dial'
+			);
+			return { callId };
+		},
+		async hangup(actor: SocketUser, callId: string) {
+			const agent = agentOrThrow(deps, actor.id);
+			const mine = placed.get(callId)?.agentId === actor.id || deps.agentCall?.(actor.id)?.callId === callId;
+			if (!mine) throw new CommandError('forbidden', 'this is not your call');
+			const link = linkOrThrow(deps, agent.pbx);
+			await expectSuccess(link.action({ Action: 'Hangup', Channel: channelsOf(agent.endpoint) }), 'hang up');
 		}
 	};
 }

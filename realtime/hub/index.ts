@@ -35,6 +35,9 @@ export interface HubCommands {
 	monitorStart(actor: SocketUser, agentId: string, mode: MonitorMode, ringTo: RingTo): Promise<{ monitorId: string }>;
 	monitorSwitch(actor: SocketUser, monitorId: string, mode: MonitorMode): Promise<void>;
 	monitorStop(actor: SocketUser, monitorId: string): Promise<void>;
+	/** click-to-call: the agent's phone first, then the lead's phone; the claim is checked where it runs */
+	dial(actor: SocketUser, leadId: string, phoneId: string): Promise<{ callId: string }>;
+	hangup(actor: SocketUser, callId: string): Promise<void>;
 }
 
 export interface HubDeps {
@@ -79,7 +82,9 @@ const schemas = {
 	agent: z.object({ agentId: z.string().min(1) }),
 	monitorStart: z.object({ agentId: z.string().min(1), mode: modeSchema, ringTo: ringToSchema }),
 	monitorSwitch: z.object({ monitorId: z.string().min(1), mode: modeSchema }),
-	monitor: z.object({ monitorId: z.string().min(1) })
+	monitor: z.object({ monitorId: z.string().min(1) }),
+	dial: z.object({ leadId: z.string().uuid(), phoneId: z.string().uuid() }),
+	hangup: z.object({ callId: z.string().uuid() })
 };
 
 function failure(err: unknown): Ack<never> {
@@ -250,11 +255,27 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 			}
 		});
 
-		socket.on('call:dial', (_request, ack) => {
-			if (typeof ack === 'function') ack({ ok: false, error: { code: 'unavailable', message: 'click-to-call arrives with the agent workstation' } });
+		socket.on('call:dial', async (request, ack) => {
+			if (typeof ack !== 'function') return;
+			try {
+				if (user.role !== 'agent') throw new CommandError('forbidden', 'only agents place calls from their workstation');
+				const { leadId, phoneId } = schemas.dial.parse(request);
+				ack({ ok: true, data: await deps.commands.dial(user, leadId, phoneId) });
+			} catch (err) {
+				ack(failure(err));
+			}
 		});
-		socket.on('call:hangup', (_request, ack) => {
-			if (typeof ack === 'function') ack({ ok: false, error: { code: 'unavailable', message: 'click-to-call arrives with the agent workstation' } });
+
+		socket.on('call:hangup', async (request, ack) => {
+			if (typeof ack !== 'function') return;
+			try {
+				if (user.role !== 'agent') throw new CommandError('forbidden', 'only agents hang up their own calls');
+				const { callId } = schemas.hangup.parse(request);
+				await deps.commands.hangup(user, callId);
+				ack({ ok: true, data: null });
+			} catch (err) {
+				ack(failure(err));
+			}
 		});
 
 		socket.on('disconnect', () => leave(socket));

@@ -1,8 +1,10 @@
 /**
- * One batch, written in the caller's transaction: call rows, state intervals, then the rollups of
- * every key the batch touched (recomputed from the raw rows just written).
+ * One batch, written in the caller's transaction: call rows (and the automatic dispositions of
+ * our failed dials), state intervals, then the rollups of every key the batch touched (recomputed
+ * from the raw rows just written).
  */
 import type { DbOrTx } from '../../src/lib/server/db';
+import { recordFailedDials } from '../../src/lib/server/leads/dispositions';
 import { NIL_UUID } from '../../src/lib/server/db/schema';
 import type { CallFact } from '../state/types';
 import { insertStates } from './agent-states';
@@ -28,6 +30,8 @@ export async function writeBatch(db: DbOrTx, batch: Batch, tzOf: TimezoneOf): Pr
 			to: row.started_at
 		});
 	}
+	// a dial we originated that failed (busy, no answer…) records its disposition with the call
+	await recordFailedDials(db, batch.calls);
 	await insertStates(db, batch.states);
 	for (const e of batch.states) {
 		if (e.state === 'paused')

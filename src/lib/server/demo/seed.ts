@@ -100,7 +100,8 @@ export async function seedDemo(db: Db, options: DemoSeedOptions = {}): Promise<D
 				script: `# {{project.name}}\n\nHello, this is {{agent.name}} calling for {{lead.company}}.\n\n## Discovery\n- Who handles logistics at {{lead.company}}?\n\n## Close\nWould {{meeting.slot}} suit you for a 20-minute meeting?`,
 				letterSubject: 'Following our call — {{lead.company}}',
 				letterBody: 'Hello {{lead.contact}},\n\nAs promised, here is our information letter.\n\nBest regards,\n{{agent.name}}',
-				workingHours: { days: { 1: ['09:00', '18:00'], 2: ['09:00', '18:00'], 3: ['09:00', '18:00'], 4: ['09:00', '18:00'], 5: ['09:00', '17:00'] } }
+				// the demo must be workable whenever someone tries it: open every day, all day
+				workingHours: { days: { 0: ['00:00', '23:59'], 1: ['00:00', '23:59'], 2: ['00:00', '23:59'], 3: ['00:00', '23:59'], 4: ['00:00', '23:59'], 5: ['00:00', '23:59'], 6: ['00:00', '23:59'] } }
 			})
 			.returning({ id: projects.id });
 		projectIds.push(p!.id);

@@ -1,26 +1,40 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { fail } from '@sveltejs/kit';
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { getServices } from '$lib/server/app';
 import { requireUser } from '$lib/server/auth/guard';
-import { agentDayStats, projectAgents, projectLeads, projects, users } from '$lib/server/db/schema';
-import type { PageServerLoad } from './$types';
+import { agentDayStats, users } from '$lib/server/db/schema';
+import { DispositionError, recordDisposition } from '$lib/server/leads/dispositions';
+import { claimNextLead, currentClaim, releaseLead } from '$lib/server/leads/hopper';
+import { agentProjects, loadLeadCard, projectDispositions } from '$lib/server/leads/workstation';
+import { renderScript } from '$lib/projects/script';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event, 'agent');
 	const { database } = await getServices();
 	const db = database.db;
-	const mine = await db
-		.select({ id: projects.id, name: projects.name, status: projects.status, timezone: projects.timezone })
-		.from(projectAgents)
-		.innerJoin(projects, eq(projects.id, projectAgents.projectId))
-		.where(eq(projectAgents.userId, user.id));
-	const ids = mine.map((p) => p.id);
-	const left = ids.length
-		? await db
-				.select({ projectId: projectLeads.projectId, n: sql<number>`count(*)::int` })
-				.from(projectLeads)
-				.where(and(inArray(projectLeads.projectId, ids), inArray(projectLeads.status, ['new', 'callback'])))
-				.groupBy(projectLeads.projectId)
-		: [];
+	const projects = await agentProjects(db, user.id);
+	const claim = await currentClaim(db, user.id);
+	const wanted = event.url.searchParams.get('project');
+	const projectId = claim?.projectId ?? projects.find((p) => p.id === wanted)?.id ?? projects[0]?.id ?? null;
+	const project = projects.find((p) => p.id === projectId) ?? null;
+	const [me] = await db.select({ endpoint: users.endpoint }).from(users).where(eq(users.id, user.id));
+	const card = claim ? await loadLeadCard(db, claim.leadId) : null;
+	const firstPhone = card?.phones.find((p) => !p.bad && !p.dnc);
+	const script =
+		project && card
+			? renderScript(project.script, {
+					'lead.company': card.company,
+					'lead.contact': card.contactName,
+					'lead.position': card.position,
+					'lead.city': card.city,
+					'lead.phone': firstPhone?.e164 ?? null,
+					'lead.email': card.emails[0] ?? null,
+					'agent.name': user.name,
+					'project.name': project.name
+				})
+			: null;
 	const [today] = await db
 		.select({
 			dials: sql<number>`coalesce(sum(${agentDayStats.dials}), 0)::int`,
@@ -29,13 +43,76 @@ export const load: PageServerLoad = async (event) => {
 			meetings: sql<number>`coalesce(sum(${agentDayStats.meetings}), 0)::int`
 		})
 		.from(agentDayStats)
-		.where(and(eq(agentDayStats.agentId, user.id), eq(agentDayStats.day, sql`current_date`)));
-	const leftBy = new Map(left.map((l) => [l.projectId, Number(l.n)]));
-	const [me] = await db.select({ endpoint: users.endpoint }).from(users).where(eq(users.id, user.id));
+		.where(and(eq(agentDayStats.agentId, user.id), eq(agentDayStats.day, sql`(now() at time zone 'UTC')::date`)));
 	return {
-		name: user.name,
-		endpoint: me?.endpoint ?? null,
-		projects: mine.map((p) => ({ ...p, left: leftBy.get(p.id) ?? 0 })),
-		today: { dials: Number(today?.dials ?? 0), contacts: Number(today?.contacts ?? 0), talkSeconds: Number(today?.talkSeconds ?? 0), meetings: Number(today?.meetings ?? 0) }
+		agent: { id: user.id, name: user.name, endpoint: me?.endpoint ?? null },
+		projects: projects.map(({ script: _script, ...p }) => p),
+		projectId,
+		claim: claim && card ? { projectLeadId: claim.projectLeadId, projectId: claim.projectId, attempts: claim.attempts, lead: card, script } : null,
+		dispositions: projectId ? await projectDispositions(db, [projectId]) : [],
+		today: {
+			dials: Number(today?.dials ?? 0),
+			contacts: Number(today?.contacts ?? 0),
+			talkSeconds: Number(today?.talkSeconds ?? 0),
+			meetings: Number(today?.meetings ?? 0)
+		}
 	};
+};
+
+const nextSchema = z.object({ projectId: z.string().uuid() });
+const disposeSchema = z.object({
+	projectLeadId: z.string().uuid(),
+	dispositionId: z.string().uuid(),
+	callId: z.union([z.string().uuid(), z.literal('')]).optional(),
+	phoneId: z.union([z.string().uuid(), z.literal('')]).optional(),
+	callbackAt: z.string().max(40).optional(),
+	personal: z.string().optional(),
+	note: z.string().max(4000).optional(),
+	place: z.string().max(200).optional()
+});
+
+export const actions: Actions = {
+	next: async (event) => {
+		const user = requireUser(event, 'agent');
+		const parsed = nextSchema.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'next' as const, error: 'bad_request' as const });
+		const { database } = await getServices();
+		const r = await claimNextLead(database.db, { agentId: user.id, projectId: parsed.data.projectId });
+		if (!r.ok) return fail(409, { action: 'next' as const, error: r.reason });
+		return { action: 'next' as const, projectLeadId: r.claim.projectLeadId };
+	},
+	dispose: async (event) => {
+		const user = requireUser(event, 'agent');
+		const parsed = disposeSchema.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'dispose' as const, error: 'bad_request' as const });
+		const d = parsed.data;
+		const callbackAt = d.callbackAt ? new Date(d.callbackAt) : undefined;
+		if (callbackAt && Number.isNaN(callbackAt.getTime())) return fail(400, { action: 'dispose' as const, error: 'bad_request' as const });
+		const { database } = await getServices();
+		try {
+			const out = await recordDisposition(database.db, {
+				agentId: user.id,
+				projectLeadId: d.projectLeadId,
+				dispositionId: d.dispositionId,
+				callId: d.callId || undefined,
+				phoneId: d.phoneId || undefined,
+				callbackAt,
+				personal: d.personal === 'on' || d.personal === 'true',
+				note: d.note?.trim() || undefined,
+				place: d.place?.trim() || undefined
+			});
+			return { action: 'dispose' as const, status: out.status };
+		} catch (err) {
+			if (err instanceof DispositionError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'dispose' as const, error: err.code });
+			throw err;
+		}
+	},
+	release: async (event) => {
+		const user = requireUser(event, 'agent');
+		const parsed = z.object({ projectLeadId: z.string().uuid() }).safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'release' as const, error: 'bad_request' as const });
+		const { database } = await getServices();
+		await releaseLead(database.db, user.id, parsed.data.projectLeadId);
+		return { action: 'release' as const };
+	}
 };
