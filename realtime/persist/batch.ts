@@ -1,7 +1,12 @@
 /**
  * One batch, written in the caller's transaction: call rows (and the automatic dispositions of
- * our failed dials), state intervals, then the rollups of every key the batch touched (recomputed
- * from the raw rows just written).
+ * our failed dials), state intervals; returns the rollup spans the batch touched (old and new keys
+ * of its calls, its pause intervals) for the caller to recompute (rollups.ts), in this transaction
+ * or a later one.
+ *
+ * Under PGlite every statement runs on the event loop's thread: calls are upserted in chunks of
+ * `CALLS_PER_STATEMENT` and the batch yields to the event loop between statements, so socket I/O
+ * and AMI pings are never held up for more than one short statement.
  */
 import type { DbOrTx } from '../../src/lib/server/db';
 import { recordFailedDials } from '../../src/lib/server/leads/dispositions';
@@ -10,8 +15,7 @@ import type { CallFact } from '../state/types';
 import { insertStates } from './agent-states';
 import type { StateEffect } from './agent-states';
 import { upsertCalls } from './calls';
-import { refreshRollups } from './rollups';
-import type { Span, TimezoneOf } from './rollups';
+import type { Span } from './rollups';
 
 export interface Batch {
 	/** at most one (merged, sanitised) fact per call */
@@ -20,22 +24,34 @@ export interface Batch {
 	states: StateEffect[];
 }
 
-export async function writeBatch(db: DbOrTx, batch: Batch, tzOf: TimezoneOf): Promise<void> {
+/** calls per upsert statement: bounds the time one statement holds the thread */
+const CALLS_PER_STATEMENT = 100;
+
+/** Let timers, sockets and other I/O run (between statements of a long batch). */
+export function yieldToLoop(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
+}
+
+export async function writeBatch(db: DbOrTx, batch: Batch): Promise<Span[]> {
 	const spans: Span[] = [];
-	for (const row of await upsertCalls(db, batch.calls)) {
-		spans.push({
-			agentId: row.agent_id,
-			projectId: row.project_id ?? NIL_UUID,
-			from: row.started_at,
-			to: row.started_at
-		});
+	for (let i = 0; i < batch.calls.length; i += CALLS_PER_STATEMENT) {
+		if (i > 0) await yieldToLoop();
+		for (const row of await upsertCalls(db, batch.calls.slice(i, i + CALLS_PER_STATEMENT))) {
+			spans.push({
+				agentId: row.agent_id,
+				projectId: row.project_id ?? NIL_UUID,
+				from: row.started_at,
+				to: row.started_at
+			});
+		}
 	}
 	// a dial we originated that failed (busy, no answer…) records its disposition with the call
+	if (batch.calls.length > 0) await yieldToLoop();
 	await recordFailedDials(db, batch.calls);
 	await insertStates(db, batch.states);
 	for (const e of batch.states) {
 		if (e.state === 'paused')
 			spans.push({ agentId: e.agentId, projectId: NIL_UUID, from: new Date(e.from), to: new Date(e.to) });
 	}
-	await refreshRollups(db, spans, tzOf);
+	return spans;
 }

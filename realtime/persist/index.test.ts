@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle, Db } from '../../src/lib/server/db';
 import { queryRows } from '../../src/lib/server/db/rows';
 import { NIL_UUID, leads, projects } from '../../src/lib/server/db/schema';
@@ -589,6 +589,36 @@ describe.each(testDatabases())('FloorPersister on $name', ({ open }) => {
 		await p.flush();
 		expect(link.attempts).toBe(2);
 		expect(p.stats).toEqual({ written: 4, failed: 0, pending: 0 });
+	});
+
+	it('under load recomputes rollups at most every rollupMs, and flush() brings them up to date', async () => {
+		const link = flaky(db);
+		const timers = new ManualTimers();
+		const p = persister({ db: link.db, setTimer: timers.setTimer, rollupMs: 60_000 });
+
+		// the first batch carries its rollups (none was done yet)
+		p.push([call({ linkedid: 'r1', agentId: ann })]);
+		timers.fire();
+		await vi.waitFor(async () => expect(await statsOf(db, ann)).toMatchObject([{ dials: 1 }]));
+
+		// the next ones only write rows; their keys wait for the rollup timer
+		p.push([call({ linkedid: 'r2', agentId: ann }), interval(ann, 'paused', T0, T0 + MIN)]);
+		timers.fire();
+		await vi.waitFor(async () => expect(p.stats.pending).toBe(0));
+		await vi.waitFor(() => expect(timers.armed).toHaveLength(1));
+		expect(await callsOf(db, 'r2')).toHaveLength(1);
+		expect(await statsOf(db, ann)).toMatchObject([{ dials: 1, pause_seconds: 0 }]);
+		expect(timers.armed[0]).toBeGreaterThan(50_000);
+		expect(link.attempts).toBe(2);
+
+		// flush(): one rollup transaction, then the same table as a rebuild from raw rows
+		await p.flush();
+		expect(link.attempts).toBe(3);
+		expect(timers.armed).toEqual([]);
+		expect(await statsOf(db, ann)).toMatchObject([{ dials: 2, pause_seconds: 60 }]);
+		expect(await rebuildRollups(db, { timezone })).toBe(0);
+		await p.flush();
+		expect(link.attempts).toBe(3);
 	});
 
 	it('close() flushes; effects pushed after close are counted as failed', async () => {

@@ -3,8 +3,18 @@
  *
  * - Effects wait in memory, coalesced: one merged fact per call (see calls.ts for the merge rules),
  *   one interval per (agent, start). A batch is written every `flushMs`, or as soon as `maxBatch`
- *   rows wait, in ONE transaction: calls upsert, agent_state_log insert, rollups of the touched keys
- *   recomputed from raw rows (rollups.ts).
+ *   rows wait, in ONE transaction: calls upsert, agent_state_log insert, and (when due) the rollups
+ *   of the touched keys recomputed from raw rows (rollups.ts).
+ * - Rollups are recomputed at most every `rollupMs`, and never more than about a quarter of the
+ *   time (the next one waits 3× the last one's duration): under load a key touched by many batches
+ *   is recomputed once, not once per batch. The touched keys wait in memory (folded per agent and
+ *   project) and go into the next batch's transaction, or a transaction of their own when no batch
+ *   comes. `flush()` and `close()` always bring every rollup up to date; the result is the same
+ *   whatever the timing (rollups are a function of the raw rows, see rebuildRollups). If the
+ *   process dies in between, rollups of the last ≤ `rollupMs` may be stale until rebuildRollups.
+ * - The work never holds the event loop for long (PGlite runs on its thread): calls are upserted
+ *   in small statements, rollups a few keys per statement, with the loop free between statements
+ *   and between batches.
  * - Nothing is dropped because the database is away: a failed batch goes back to the queue (merged
  *   under newer facts) and is retried with exponential backoff. Past `maxPending` rows the
  *   persister logs loudly but keeps everything.
@@ -12,16 +22,16 @@
  *   row once, and only the rows the database refuses are logged and dropped.
  * - `stats` counts rows (after coalescing): written, failed (dropped as bad data or invalid), pending.
  */
-import type { Db } from '../../src/lib/server/db';
+import type { Db, DbOrTx } from '../../src/lib/server/db';
 import type { CallFact, FloorEffect } from '../state/types';
 import { invalidState, stateKey } from './agent-states';
 import type { StateEffect } from './agent-states';
-import { writeBatch } from './batch';
+import { writeBatch, yieldToLoop } from './batch';
 import type { Batch } from './batch';
 import { callKey, invalidCall, mergeCalls, sanitizeCall } from './calls';
 import { describeError, isBadData } from './errors';
-import { zoneResolver } from './rollups';
-import type { TimezoneOf } from './rollups';
+import { refreshRollups, SpanSet, zoneResolver } from './rollups';
+import type { Span, TimezoneOf } from './rollups';
 
 export { rebuildRollups } from './rollups';
 export type { RebuildOptions, TimezoneOf } from './rollups';
@@ -38,6 +48,8 @@ export interface FloorPersisterOptions {
 	flushMs?: number;
 	/** rows per transaction; reaching it flushes at once (default 500) */
 	maxBatch?: number;
+	/** touched rollups are recomputed at most this often outside flush()/close() (default 1000) */
+	rollupMs?: number;
 	/** IANA zone of an agent's calendar day for rollups (default UTC) */
 	timezone?: TimezoneOf;
 	log?: PersistLog;
@@ -95,6 +107,7 @@ export class FloorPersister {
 	readonly #db: Db;
 	readonly #flushMs: number;
 	readonly #maxBatch: number;
+	readonly #rollupMs: number;
 	readonly #maxPending: number;
 	readonly #retryMs: number;
 	readonly #maxRetryMs: number;
@@ -113,11 +126,16 @@ export class FloorPersister {
 	#cancelTimer: (() => void) | null = null;
 	#timerMs = 0;
 	#chain: Promise<void> = Promise.resolve();
+	/** rollup spans of committed rows whose rollups are not recomputed yet */
+	readonly #dirty = new SpanSet();
+	/** Date.now() from which the next deferred rollup is due */
+	#rollupAt = 0;
 
 	constructor(options: FloorPersisterOptions) {
 		this.#db = options.db;
 		this.#flushMs = Math.max(0, options.flushMs ?? 250);
 		this.#maxBatch = Math.max(1, options.maxBatch ?? 500);
+		this.#rollupMs = Math.max(0, options.rollupMs ?? 1000);
 		this.#maxPending = options.maxPending ?? 100_000;
 		this.#retryMs = Math.max(1, options.retryMs ?? 500);
 		this.#maxRetryMs = Math.max(this.#retryMs, options.maxRetryMs ?? 30_000);
@@ -154,8 +172,13 @@ export class FloorPersister {
 	 * effects stay queued and a retry is scheduled.
 	 */
 	flush(): Promise<void> {
+		return this.#run(true);
+	}
+
+	/** `force`: also recompute every pending rollup (flush, close); the timer defers them when not due */
+	#run(force: boolean): Promise<void> {
 		this.#unschedule();
-		const run = this.#chain.then(() => this.#drain());
+		const run = this.#chain.then(() => this.#drain(force));
 		this.#chain = run.catch(() => {});
 		return run;
 	}
@@ -219,7 +242,7 @@ export class FloorPersister {
 		this.#timerMs = ms;
 		this.#cancelTimer = this.#setTimer(() => {
 			this.#cancelTimer = null;
-			this.flush().catch(() => {
+			this.#run(false).catch(() => {
 				// logged by #drain; a retry is scheduled
 			});
 		}, ms);
@@ -252,49 +275,110 @@ export class FloorPersister {
 		this.#queue = next;
 	}
 
-	async #drain(): Promise<void> {
-		for (;;) {
+	#rollupDue(): boolean {
+		return Date.now() >= this.#rollupAt;
+	}
+
+	/** Recompute the pending rollups (and `spans`) in `tx`; they are cleared once it commits. */
+	async #rollups(tx: DbOrTx, spans: readonly Span[]): Promise<() => void> {
+		const started = Date.now();
+		const all = new SpanSet();
+		all.addAll(this.#dirty.spans());
+		all.addAll(spans);
+		await refreshRollups(tx, all.spans(), this.#tzOf);
+		const took = Date.now() - started;
+		return () => {
+			this.#dirty.clear();
+			this.#rollupAt = Date.now() + Math.max(this.#rollupMs, 3 * took);
+		};
+	}
+
+	async #drain(force: boolean): Promise<void> {
+		for (let first = true; ; first = false) {
+			// between batches: let sockets, timers and AMI pings run
+			if (!first) await yieldToLoop();
 			const items = this.#take();
-			if (items.length === 0) return;
+			if (items.length === 0) {
+				if (this.#dirty.size === 0) return;
+				if (force || this.#rollupDue()) await this.#rollupOnly();
+				else if (!this.#closed) this.#schedule(Math.max(0, this.#rollupAt - Date.now()));
+				return;
+			}
+			const withRollups = (force && this.#queue.size === 0) || this.#rollupDue();
 			let retry: { items: Item[]; error: unknown } | null;
 			try {
-				retry = await this.#write(items);
+				retry = await this.#write(items, withRollups);
 			} finally {
 				this.#inFlight = 0;
 			}
 			if (retry === null) {
-				if (this.#failures > 0)
-					this.#log.info({ failures: this.#failures }, 'persist: database writes resumed');
-				this.#failures = 0;
-				this.#checkCap();
+				this.#resumed();
 				continue;
 			}
 			this.#requeue(retry.items);
-			this.#failures++;
-			const delay = this.#backoffMs();
-			this.#log.warn(
-				{
-					err: describeError(retry.error),
-					failures: this.#failures,
-					pending: this.#queue.size,
-					retryInMs: delay
-				},
-				'persist: batch not written, will retry'
-			);
-			if (!this.#closed) this.#schedule(delay);
+			this.#failedWrite(retry.error);
 			throw retry.error;
 		}
 	}
 
-	#tx(items: readonly Item[]): Promise<void> {
+	#resumed(): void {
+		if (this.#failures > 0) this.#log.info({ failures: this.#failures }, 'persist: database writes resumed');
+		this.#failures = 0;
+		this.#checkCap();
+	}
+
+	/** A rollup transaction of its own, for keys no batch carried. */
+	async #rollupOnly(): Promise<void> {
+		try {
+			const settle = await this.#db.transaction((tx) => this.#rollups(tx, []));
+			settle();
+		} catch (error) {
+			if (isBadData(error)) {
+				// cannot happen with spans of committed rows; do not retry forever (rebuildRollups repairs)
+				this.#log.error({ err: describeError(error) }, 'persist: rollups refused, left to rebuildRollups');
+				this.#dirty.clear();
+				return;
+			}
+			this.#failedWrite(error);
+			throw error;
+		}
+		this.#resumed();
+	}
+
+	/** Count a failed transaction and schedule its retry. */
+	#failedWrite(error: unknown): void {
+		this.#failures++;
+		const delay = this.#backoffMs();
+		this.#log.warn(
+			{
+				err: describeError(error),
+				failures: this.#failures,
+				pending: this.#queue.size,
+				retryInMs: delay
+			},
+			'persist: batch not written, will retry'
+		);
+		if (!this.#closed) this.#schedule(delay);
+	}
+
+	/** One transaction: the rows, and the pending rollups too when `withRollups`. */
+	async #tx(items: readonly Item[], withRollups: boolean): Promise<void> {
 		const batch = toBatch(items);
-		return this.#db.transaction((tx) => writeBatch(tx, batch, this.#tzOf));
+		let settle: (() => void) | null = null;
+		let spans: Span[] = [];
+		await this.#db.transaction(async (tx) => {
+			spans = await writeBatch(tx, batch);
+			if (withRollups) settle = await this.#rollups(tx, spans);
+		});
+		// committed: the rollups are either done or pending
+		if (settle !== null) (settle as () => void)();
+		else this.#dirty.addAll(spans);
 	}
 
 	/** Write one batch; returns what must be retried later (null when all is settled). */
-	async #write(items: Item[]): Promise<{ items: Item[]; error: unknown } | null> {
+	async #write(items: Item[], withRollups: boolean): Promise<{ items: Item[]; error: unknown } | null> {
 		try {
-			await this.#tx(items);
+			await this.#tx(items, withRollups);
 			this.#written += items.length;
 			return null;
 		} catch (error) {
@@ -307,7 +391,7 @@ export class FloorPersister {
 		for (let i = 0; i < items.length; i++) {
 			const it = items[i] as Item;
 			try {
-				await this.#tx([it]);
+				await this.#tx([it], false);
 				this.#written++;
 			} catch (error) {
 				if (!isBadData(error)) return { items: items.slice(i), error };

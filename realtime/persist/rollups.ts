@@ -236,14 +236,95 @@ async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<numbe
  * The shared path: lock, find the keys the spans touch, recompute them. Returns the rows
  * inserted, changed or deleted.
  */
-async function recompute(db: DbOrTx, zones: string, spans: SQL): Promise<number> {
+async function recompute(
+	db: DbOrTx,
+	zones: string,
+	spans: SQL,
+	keysPerStatement = KEYS_PER_STATEMENT
+): Promise<number> {
 	await db.execute(sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}::bigint)`);
 	const keys = await dayKeys(db, zones, spans);
 	let n = 0;
-	for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
-		n += await recomputeKeys(db, keys.slice(i, i + KEYS_PER_STATEMENT));
+	for (let i = 0; i < keys.length; i += keysPerStatement) {
+		// small statements with the event loop free in between (PGlite runs on the loop's thread)
+		if (i > 0 && keysPerStatement < KEYS_PER_STATEMENT) await new Promise((r) => setImmediate(r));
+		n += await recomputeKeys(db, keys.slice(i, i + keysPerStatement));
 	}
 	return n;
+}
+
+/** keys per statement on the live path: one key scans that agent's day, keep each statement short */
+const LIVE_KEYS_PER_STATEMENT = 8;
+
+/**
+ * Spans folded per (agent, project): spans whose union lies within MERGE_MS become one span over
+ * the union. That covers a superset of the keys the spans touch; recomputing an extra key is
+ * harmless (rollups are a function of the raw rows), and a day of calls becomes one span per key.
+ */
+const MERGE_MS = 36 * 3600_000;
+
+const msOf = (t: Date | string): number => (typeof t === 'string' ? Date.parse(t) : t.getTime());
+
+export class SpanSet {
+	readonly #byKey = new Map<
+		string,
+		Array<{ agentId: string; projectId: string; from: number; to: number }>
+	>();
+	readonly #raw: Span[] = [];
+	#size = 0;
+
+	get size(): number {
+		return this.#size;
+	}
+
+	add(s: Span): void {
+		let from = msOf(s.from);
+		let to = msOf(s.to);
+		if (!Number.isFinite(from) || !Number.isFinite(to)) {
+			// not a time JS can read: pass it on unmerged, Postgres reads it
+			this.#raw.push(s);
+			this.#size++;
+			return;
+		}
+		if (to < from) [from, to] = [to, from];
+		const key = `${s.agentId}\0${s.projectId}`;
+		let list = this.#byKey.get(key);
+		if (list === undefined) this.#byKey.set(key, (list = []));
+		for (const it of list) {
+			const lo = Math.min(it.from, from);
+			const hi = Math.max(it.to, to);
+			if (hi - lo <= MERGE_MS) {
+				it.from = lo;
+				it.to = hi;
+				return;
+			}
+		}
+		list.push({ agentId: s.agentId, projectId: s.projectId, from, to });
+		this.#size++;
+	}
+
+	addAll(spans: Iterable<Span>): void {
+		for (const s of spans) this.add(s);
+	}
+
+	spans(): Span[] {
+		const out: Span[] = [...this.#raw];
+		for (const list of this.#byKey.values())
+			for (const it of list)
+				out.push({
+					agentId: it.agentId,
+					projectId: it.projectId,
+					from: new Date(it.from),
+					to: new Date(it.to)
+				});
+		return out;
+	}
+
+	clear(): void {
+		this.#byKey.clear();
+		this.#raw.length = 0;
+		this.#size = 0;
+	}
 }
 
 const isoOf = (t: Date | string): string => (typeof t === 'string' ? t : t.toISOString());
@@ -251,6 +332,9 @@ const isoOf = (t: Date | string): string => (typeof t === 'string' ? t : t.toISO
 /** Incremental path: recompute every key the spans touch (inside the caller's transaction). */
 export async function refreshRollups(db: DbOrTx, spans: readonly Span[], tzOf: TimezoneOf): Promise<number> {
 	if (spans.length === 0) return 0;
+	const merged = new SpanSet();
+	merged.addAll(spans);
+	spans = merged.spans();
 	const json = JSON.stringify(
 		spans.map((s) => ({ agent_id: s.agentId, project_id: s.projectId, lo: isoOf(s.from), hi: isoOf(s.to) }))
 	);
@@ -260,7 +344,8 @@ export async function refreshRollups(db: DbOrTx, spans: readonly Span[], tzOf: T
 			spans.map((s) => s.agentId),
 			tzOf
 		),
-		sql`select * from jsonb_to_recordset(${json}::jsonb) as s(agent_id uuid, project_id uuid, lo timestamptz, hi timestamptz)`
+		sql`select * from jsonb_to_recordset(${json}::jsonb) as s(agent_id uuid, project_id uuid, lo timestamptz, hi timestamptz)`,
+		LIVE_KEYS_PER_STATEMENT
 	);
 }
 

@@ -2,33 +2,51 @@ import { describe, expect, it } from 'vitest';
 import { makeAgents } from './cli';
 import { FakeClock } from './clock';
 import type { SimFields } from './fields';
-import { startLoad } from './load';
+import { CALL_EVENTS, startLoad } from './load';
 import { PbxModel } from './model';
 
 describe('load mode', () => {
-	it('emits exactly rate × elapsed events, as complete synthetic calls on the agents', () => {
+	it('emits exactly rate × elapsed events, as complete synthetic calls on the agents, with a real call’s mix', () => {
 		const clock = new FakeClock();
 		const m = new PbxModel({ agents: makeAgents(5), clock, seed: 1 });
 		const events: SimFields[] = [];
 		m.onEvent((f) => events.push(f));
-		const load = startLoad(m, 2000);
+		const rate = 10 * CALL_EVENTS;
+		const load = startLoad(m, rate);
 		clock.advance(3000);
-		expect(events.length).toBe(6000);
-		expect(load.emitted).toBe(6000);
+		expect(events.length).toBe(3 * rate);
+		expect(load.emitted).toBe(3 * rate);
 		const names = new Map<string, number>();
 		for (const f of events) names.set(String(f.Event), (names.get(String(f.Event)) ?? 0) + 1);
+		// 30 calls of ~140 events, as the transcripts' volume: VarSet and Newexten most of it
 		expect(Object.fromEntries(names)).toEqual({
-			Newchannel: 1200,
-			VarSet: 1200,
-			Newstate: 2400,
-			Hangup: 1200
+			Newchannel: 30,
+			NewCallerid: 30,
+			VarSet: 30 * 81,
+			Newexten: 30 * 45,
+			DeviceStateChange: 30 * 3,
+			Newstate: 30 * 2,
+			NewConnectedLine: 30 * 2,
+			HangupHandlerPush: 30,
+			HangupRequest: 30,
+			SoftHangupRequest: 30 * 2,
+			HangupHandlerRun: 30,
+			Hangup: 30
 		});
+		const withChannel = events.filter((f) => f.Event !== 'DeviceStateChange');
 		expect(
-			events.every((f) => typeof f.Channel === 'string' && /^PJSIP\/100[1-5]-[0-9a-f]{8}$/.test(f.Channel))
+			withChannel.every(
+				(f) => typeof f.Channel === 'string' && /^PJSIP\/100[1-5]-[0-9a-f]{8}$/.test(f.Channel)
+			)
+		).toBe(true);
+		expect(
+			events
+				.filter((f) => f.Event === 'DeviceStateChange')
+				.every((f) => typeof f.Device === 'string' && /^PJSIP\/100[1-5]$/.test(f.Device))
 		).toBe(true);
 		load.stop();
 		clock.advance(1000);
-		expect(events.length).toBe(6000);
+		expect(events.length).toBe(3 * rate);
 	});
 
 	it('counts the bots’ own events and tops up to the rate', () => {

@@ -1,17 +1,48 @@
 /**
  * Load mode: a steady stream of `rate` events per second for benchmarks. Every event the model
- * emits counts (bots, actions), and synthetic traffic tops the stream up to the rate. Synthetic short calls on the agents' phones — Newchannel, VarSet, Newstate (Ringing),
- * Newstate (Up), Hangup — with real channel names and Uniqueids, so a consumer processes them
- * like any other call (they never appear in CoreShowChannels: each lasts one burst).
+ * emits counts (bots, actions), and synthetic traffic tops the stream up to the rate. Synthetic
+ * short calls on the agents' phones, with real channel names and Uniqueids, so a consumer
+ * processes them like any other call (they never appear in CoreShowChannels: each lasts one burst).
+ *
+ * Each call has the mix real Asterisk sends (ami-transcripts README, "Volume": ~140 messages per
+ * call, over half of them VarSet and Newexten): Newchannel, the dialplan's Newexten/VarSet
+ * (DIALSTATUS, BRIDGEPEER, RINGTIME…), NewCallerid/NewConnectedLine, Newstate Ringing and Up,
+ * DeviceStateChange of the phone, hangup requests and handlers, Hangup: CALL_EVENTS events per call.
+ * Most of it is what a floor consumer's event filter drops early (Newexten, NewCallerid…) or
+ * ignores (VarSet of variables it does not read), as with a real PBX.
  *
  * Pacing is by elapsed clock time (emitted = rate × elapsed), ticking every `tickMs`, so the
  * long-run rate is exact whatever the timer jitter; a backlog of more than one second (the
  * process was stalled) is dropped rather than bursted.
  */
 import type { TimerId } from './clock';
-import { ChannelState, causeText, channelEvent } from './fields';
+import { ChannelState, causeText, channelEvent, eventHead } from './fields';
 import type { ChannelSnapshot, SimFields } from './fields';
 import type { PbxModel } from './model';
+
+/** dialplan applications and channel variables of a real call (g_burst_errors_logoff) */
+const APPS = ['Set', 'NoOp', 'Wait', 'ExecIf', 'Set', 'Ringing', 'Set', 'NoOp', 'AppDial', 'Answer'];
+const VARS = [
+	'DIALEDPEERNUMBER',
+	'BRIDGEPEER',
+	'DIALSTATUS',
+	'_TALK',
+	'_PSTN_RING',
+	'_NOAUDIO',
+	'RINGTIME_MS',
+	'RINGTIME',
+	'DIALEDTIME_MS',
+	'DIALEDTIME',
+	'DIALEDPEERNAME',
+	'ANSWEREDTIME_MS',
+	'ANSWEREDTIME',
+	'AGENT_RING',
+	'PROGRESSTIME_MS',
+	'GOSUB_RETVAL'
+];
+
+/** events of one synthetic call */
+export const CALL_EVENTS = 141;
 
 export interface LoadHandle {
 	/** events emitted so far */
@@ -53,18 +84,52 @@ export function startLoad(model: PbxModel, rate: number, opts: { tickMs?: number
 			uniqueid,
 			linkedid: uniqueid
 		};
-		pending.push(channelEvent('Newchannel', 'call,all', ch));
-		pending.push(channelEvent('VarSet', 'dialplan,all', ch, { Variable: 'SIM_LOAD', Value: String(++seq) }));
-		pending.push(channelEvent('Newstate', 'call,all', { ...ch, state: ChannelState.Ringing }));
-		pending.push(channelEvent('Newstate', 'call,all', { ...ch, state: ChannelState.Up }));
+		const device = agent?.endpoint ?? null;
+		let cur = ch;
+		const dialplan = (steps: number, varsPerStep: number): void => {
+			for (let i = 0; i < steps; i++) {
+				cur = { ...cur, priority: cur.priority + 1 };
+				const app = APPS[(cur.priority + i) % APPS.length] ?? 'NoOp';
+				pending.push(
+					channelEvent('Newexten', 'dialplan,all', cur, {
+						Extension: cur.exten,
+						Application: app,
+						AppData: ''
+					})
+				);
+				for (let v = 0; v < varsPerStep; v++) {
+					const name = VARS[(cur.priority * varsPerStep + v) % VARS.length] ?? 'TT';
+					pending.push(channelEvent('VarSet', 'dialplan,all', cur, { Variable: name, Value: String(seq) }));
+				}
+			}
+		};
+		const deviceState = (state: string): void => {
+			if (device !== null)
+				pending.push({ ...eventHead('DeviceStateChange', 'call,all'), Device: device, State: state });
+		};
+		pending.push(channelEvent('Newchannel', 'call,all', cur));
+		pending.push(channelEvent('VarSet', 'dialplan,all', cur, { Variable: 'SIM_LOAD', Value: String(++seq) }));
 		pending.push(
-			channelEvent(
-				'Hangup',
-				'call,all',
-				{ ...ch, state: ChannelState.Up },
-				{ Cause: '16', 'Cause-txt': causeText(16) }
-			)
+			channelEvent('NewCallerid', 'call,all', cur, { CID_CallingPres: '0 (Presentation Allowed)' })
 		);
+		dialplan(20, 2);
+		deviceState('RINGING');
+		cur = { ...cur, state: ChannelState.Ringing };
+		pending.push(channelEvent('Newstate', 'call,all', cur));
+		pending.push(channelEvent('NewConnectedLine', 'call,all', cur));
+		dialplan(10, 1);
+		deviceState('INUSE');
+		cur = { ...cur, state: ChannelState.Up };
+		pending.push(channelEvent('Newstate', 'call,all', cur));
+		pending.push(channelEvent('NewConnectedLine', 'call,all', cur));
+		dialplan(15, 2);
+		pending.push(channelEvent('HangupHandlerPush', 'dialplan,all', cur, { Handler: 'hangup-handler,s,1' }));
+		pending.push(channelEvent('HangupRequest', 'call,all', cur, { Cause: '16' }));
+		pending.push(channelEvent('SoftHangupRequest', 'call,all', cur, { Cause: '16' }));
+		pending.push(channelEvent('SoftHangupRequest', 'call,all', cur, { Cause: '16' }));
+		pending.push(channelEvent('HangupHandlerRun', 'dialplan,all', cur, { Handler: 'hangup-handler,s,1' }));
+		pending.push(channelEvent('Hangup', 'call,all', cur, { Cause: '16', 'Cause-txt': causeText(16) }));
+		deviceState('NOT_INUSE');
 		pending.reverse();
 	};
 

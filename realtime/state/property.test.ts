@@ -350,6 +350,13 @@ function checkInvariants(state: FloorState, effects: readonly FloorEffect[]): vo
 		expect(q.longestSince === null).toBe(q.waiting === 0);
 		if (q.longestSince !== null) expect(q.longestSince).toBeLessThanOrEqual(now);
 	}
+	// the incrementally kept counts agree with a recount of the member maps
+	for (const q of state.queues.values()) {
+		let paused = 0;
+		for (const v of q.members.values()) if (v) paused++;
+		expect(q.pausedCount).toBe(paused);
+		if (q.view !== null) expect([q.view.members, q.view.paused]).toEqual([q.members.size, paused]);
+	}
 	for (const m of snap.monitors) expect(m.since).toBeLessThanOrEqual(now);
 	for (const e of effects) {
 		if (e.kind === 'agentState') {

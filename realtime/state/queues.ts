@@ -6,6 +6,7 @@ import type { MemberEventKind, PbxEvent, QueueMemberInfo } from '../ami/normaliz
 import { pk } from './context';
 import type { Ctx } from './context';
 import { availabilityOfStatus, ensureEndpoint, isPaused, putEndpoint } from './endpoints';
+import { PMap } from './pmap';
 import type { EndpointRec, QueueRec } from './types';
 
 export function queueId(pbx: string, name: string): string {
@@ -16,7 +17,7 @@ export function ensureQueue(ctx: Ctx, pbx: string, name: string): QueueRec {
 	const id = queueId(pbx, name);
 	const cur = ctx.queues.get(id);
 	if (cur !== undefined) return cur;
-	const rec: QueueRec = { id, pbx, name, callers: {}, members: {}, view: null };
+	const rec: QueueRec = { id, pbx, name, callers: {}, members: PMap.empty(), pausedCount: 0, view: null };
 	ctx.queues.set(id, rec);
 	ctx.touchedQueues.add(id);
 	return rec;
@@ -57,14 +58,22 @@ export function applyMember(ctx: Ctx, pbx: string, m: QueueMemberInfo, kind: Mem
 		ctx.stateIfaces.set(pk(pbx, m.stateInterface), pk(pbx, m.endpoint));
 	}
 	const q = ensureQueue(ctx, pbx, m.queue);
+	// O(1)-ish: the member map is persistent and the paused count moves by the one member's change
+	const was = q.members.get(m.endpoint);
 	if (removed) {
-		if (m.endpoint in q.members) {
-			const qm = { ...q.members };
-			delete qm[m.endpoint];
-			putQueue(ctx, { ...q, members: qm });
+		if (was !== undefined) {
+			putQueue(ctx, {
+				...q,
+				members: q.members.delete(m.endpoint),
+				pausedCount: q.pausedCount - (was ? 1 : 0)
+			});
 		}
-	} else if (q.members[m.endpoint] !== m.paused) {
-		putQueue(ctx, { ...q, members: { ...q.members, [m.endpoint]: m.paused } });
+	} else if (was !== m.paused) {
+		putQueue(ctx, {
+			...q,
+			members: q.members.set(m.endpoint, m.paused),
+			pausedCount: q.pausedCount - (was === true ? 1 : 0) + (m.paused ? 1 : 0)
+		});
 	}
 }
 
@@ -90,13 +99,15 @@ function viewOf(q: QueueRec): QueueView {
 		const t = q.callers[uid] ?? 0;
 		if (longestSince === null || t < longestSince) longestSince = t;
 	}
-	let members = 0;
-	let paused = 0;
-	for (const ep in q.members) {
-		members++;
-		if (q.members[ep] === true) paused++;
-	}
-	return { id: q.id, pbx: q.pbx, name: q.name, waiting, longestSince, members, paused };
+	return {
+		id: q.id,
+		pbx: q.pbx,
+		name: q.name,
+		waiting,
+		longestSince,
+		members: q.members.size,
+		paused: q.pausedCount
+	};
 }
 
 function sameView(a: QueueView, b: QueueView | null): boolean {
@@ -147,7 +158,7 @@ export function resyncQueues(ctx: Ctx, pbx: string, items: readonly PbxEvent[]):
 	for (const name of listed) {
 		const q = ensureQueue(ctx, pbx, name);
 		const keep = new Set((members.get(name) ?? []).map((m) => m.endpoint));
-		for (const endpoint in q.members) {
+		for (const endpoint of [...q.members.keys()]) {
 			if (!keep.has(endpoint)) {
 				applyMember(
 					ctx,

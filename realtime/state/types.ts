@@ -229,8 +229,10 @@ export interface QueueRec {
 	readonly name: string;
 	/** waiting callers: channel uniqueid → joined at */
 	readonly callers: Readonly<Record<string, ServerMs>>;
-	/** members: endpoint → paused */
-	readonly members: Readonly<Record<string, boolean>>;
+	/** members: endpoint → paused (persistent map: one update copies a bucket, not the whole set) */
+	readonly members: PMap<boolean>;
+	/** members whose value in `members` is true, kept incrementally */
+	readonly pausedCount: number;
 	readonly view: QueueView | null;
 }
 
