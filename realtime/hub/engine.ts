@@ -4,7 +4,15 @@
  * `flushMs`; effects go to persistence as they come.
  */
 import type { FloorPatch } from '../../src/lib/protocol';
-import { initialFloorState, reduce, snapshot, type FloorConfig, type FloorEffect, type FloorInput, type FloorState } from '../state';
+import {
+	initialFloorState,
+	reduce,
+	snapshot,
+	type FloorConfig,
+	type FloorEffect,
+	type FloorInput,
+	type FloorState
+} from '../state';
 import type { FloorBatch } from './mirror';
 
 export interface FloorEngineOptions {
@@ -41,6 +49,8 @@ export class FloorEngine {
 	readonly #opts: Required<Pick<FloorEngineOptions, 'flushMs' | 'tickMs' | 'now'>> & FloorEngineOptions;
 	#flushTimer: NodeJS.Timeout | null = null;
 	#tickTimer: NodeJS.Timeout | null = null;
+	#immediate: NodeJS.Immediate | null = null;
+	#lastFlushAt = 0;
 	#inputs = 0;
 
 	constructor(opts: FloorEngineOptions) {
@@ -76,13 +86,28 @@ export class FloorEngine {
 			this.#pending.delete(key);
 			this.#pending.set(key, p);
 		}
-		this.#flushTimer ??= setTimeout(() => this.flush(), this.#opts.flushMs);
+		this.#schedule();
+	}
+
+	/**
+	 * Leading-edge throttle: a change on a quiet floor goes out at the end of this I/O turn (so a
+	 * burst read from one TCP chunk still travels as one batch); during activity, batches leave at
+	 * most every flushMs.
+	 */
+	#schedule(): void {
+		if (this.#flushTimer || this.#immediate) return;
+		const wait = this.#lastFlushAt + this.#opts.flushMs - this.#opts.now();
+		if (wait <= 0) this.#immediate = setImmediate(() => this.flush());
+		else this.#flushTimer = setTimeout(() => this.flush(), wait);
 	}
 
 	flush(): void {
 		if (this.#flushTimer) clearTimeout(this.#flushTimer);
+		if (this.#immediate) clearImmediate(this.#immediate);
 		this.#flushTimer = null;
+		this.#immediate = null;
 		if (!this.#pending.size) return;
+		this.#lastFlushAt = this.#opts.now();
 		const patches = [...this.#pending.values()];
 		this.#pending.clear();
 		this.#seq++;
@@ -98,6 +123,8 @@ export class FloorEngine {
 
 	close(): void {
 		if (this.#flushTimer) clearTimeout(this.#flushTimer);
+		if (this.#immediate) clearImmediate(this.#immediate);
+		this.#immediate = null;
 		if (this.#tickTimer) clearInterval(this.#tickTimer);
 		this.#flushTimer = null;
 		this.#tickTimer = null;
