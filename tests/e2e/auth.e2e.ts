@@ -2,7 +2,12 @@ import { describe, expect, inject, it } from 'vitest';
 import { open, useBrowser } from './browser';
 
 const admin = { name: 'Ada Admin', email: 'ada@example.test', password: 'correct horse battery' };
-const agent = { name: 'Alan Agent', email: 'alan@example.test', password: 'agent password 42', endpoint: 'PJSIP/1999' };
+const agent = {
+	name: 'Alan Agent',
+	email: 'alan@example.test',
+	password: 'agent password 42',
+	endpoint: 'PJSIP/1999'
+};
 
 describe.sequential('first admin, users and roles in Chromium', () => {
 	const { page, newPage } = useBrowser();
@@ -12,7 +17,10 @@ describe.sequential('first admin, users and roles in Chromium', () => {
 		await open(p, '/login');
 		await p.fill('#email', email);
 		await p.fill('#password', password);
-		await Promise.all([p.waitForURL((u) => !u.pathname.startsWith('/login') || u.search.includes('next')), p.click('main button[type=submit]')]);
+		await Promise.all([
+			p.waitForURL((u) => !u.pathname.startsWith('/login') || u.search.includes('next')),
+			p.click('main button[type=submit]')
+		]);
 	}
 
 	it('prints a one-time setup link that creates the first admin', async () => {
@@ -67,7 +75,9 @@ describe.sequential('first admin, users and roles in Chromium', () => {
 		await p.fill('#password', 'long enough password');
 		await p.fill('#endpoint', 'not a dial string');
 		await p.click('main button[type=submit]');
-		await expect(p.locator('.field-error').first().textContent()).resolves.toMatch(/dial string|already exists/);
+		await expect(p.locator('.field-error').first().textContent()).resolves.toMatch(
+			/dial string|already exists/
+		);
 	});
 
 	it('answers 403 when an agent opens /admin', async () => {

@@ -7,20 +7,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, inject, onTestFailed } from 'vitest';
 
-export const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync'
-];
-
-export function chromiumPath(): string {
-	return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-}
+import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
 
 /** Navigates and waits until the app has hydrated, so typed input is not reset. */
 export async function open(page: Page, url: string) {
@@ -29,7 +16,29 @@ export async function open(page: Page, url: string) {
 	return response;
 }
 
-export function useBrowser(): { page: () => Page; newPage: (locale?: string) => Promise<Page>; baseURL: string } {
+/** Signs in through the real form and waits to leave /login. */
+export async function login(page: Page, account: { email: string; password: string }) {
+	await open(page, '/login');
+	await page.fill('#email', account.email);
+	await page.fill('#password', account.password);
+	await Promise.all([
+		page.waitForURL((u) => !u.pathname.startsWith('/login')),
+		page.click('main button[type=submit]')
+	]);
+}
+
+/** A demo account the server printed on its console (role, and which one of that role). */
+export function demoAccount(role: string, nth = 0): { email: string; password: string; role: string } {
+	const account = inject('e2e').demo.filter((d) => d.role === role)[nth];
+	if (!account) throw new Error(`no demo ${role} #${nth} captured from the console`);
+	return account;
+}
+
+export function useBrowser(): {
+	page: () => Page;
+	newPage: (locale?: string) => Promise<Page>;
+	baseURL: string;
+} {
 	const ctx = inject('e2e');
 	let browser: Browser;
 	const contexts: BrowserContext[] = [];
@@ -43,12 +52,19 @@ export function useBrowser(): { page: () => Page; newPage: (locale?: string) => 
 	});
 
 	async function newPage(locale = 'en-US'): Promise<Page> {
-		const context = await browser.newContext({ baseURL: ctx.baseURL, locale, viewport: { width: 1400, height: 900 } });
+		const context = await browser.newContext({
+			baseURL: ctx.baseURL,
+			locale,
+			viewport: { width: 1400, height: 900 }
+		});
 		contexts.push(context);
 		const page = await context.newPage();
 		if (process.env.SB_E2E_DEBUG) {
 			page.on('framenavigated', (f) => console.log('nav', f.url()));
-			page.on('response', (r) => !r.url().includes('/_app/') && console.log('resp', r.status(), r.request().method(), r.url()));
+			page.on(
+				'response',
+				(r) => !r.url().includes('/_app/') && console.log('resp', r.status(), r.request().method(), r.url())
+			);
 		}
 		return page;
 	}
@@ -62,7 +78,9 @@ export function useBrowser(): { page: () => Page; newPage: (locale?: string) => 
 			const name = test.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
 			for (const [i, c] of contexts.entries()) {
 				for (const [j, p] of c.pages().entries()) {
-					await p.screenshot({ path: path.join(dir, `${name}-${i}-${j}.png`), fullPage: true }).catch(() => {});
+					await p
+						.screenshot({ path: path.join(dir, `${name}-${i}-${j}.png`), fullPage: true })
+						.catch(() => {});
 				}
 			}
 		});

@@ -3,31 +3,14 @@
  * role, patches moving tiles, timers ticking from the shared server clock, 403 for agents.
  */
 import type { Page } from 'playwright-core';
-import { describe, expect, inject, it } from 'vitest';
-import { open, useBrowser } from './browser';
+import { describe, expect, it } from 'vitest';
+import { demoAccount as demo, login, open, useBrowser } from './browser';
 
 /** The seeded demo agents sit on PJSIP/1001…1020; other tests may add agents of their own. */
 const DEMO_TILE = '[data-agent-id][data-endpoint^="PJSIP/10"]';
 
 describe.sequential('the live floor in Chromium', () => {
 	const { page, newPage } = useBrowser();
-	const ctx = inject('e2e');
-
-	function demo(role: string, nth = 0) {
-		const account = ctx.demo.filter((d) => d.role === role)[nth];
-		if (!account) throw new Error(`no demo ${role} #${nth} captured from the console`);
-		return account;
-	}
-
-	async function login(p: Page, account: { email: string; password: string }) {
-		await open(p, '/login');
-		await p.fill('#email', account.email);
-		await p.fill('#password', account.password);
-		await Promise.all([
-			p.waitForURL((u) => !u.pathname.startsWith('/login')),
-			p.click('main button[type=submit]')
-		]);
-	}
 
 	async function openFloor(p: Page) {
 		const response = await open(p, '/floor');

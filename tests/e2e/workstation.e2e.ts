@@ -5,25 +5,11 @@
  * next lead; a callback needs its date and time. Two agents never get the same lead.
  */
 import type { Page } from 'playwright-core';
-import { describe, expect, inject, it } from 'vitest';
-import { open, useBrowser } from './browser';
+import { describe, expect, it } from 'vitest';
+import { demoAccount as demo, login, useBrowser } from './browser';
 
 describe.sequential('the agent workstation in Chromium', () => {
 	const { page, newPage } = useBrowser();
-	const ctx = inject('e2e');
-
-	function demo(role: string, nth = 0) {
-		const account = ctx.demo.filter((d) => d.role === role)[nth];
-		if (!account) throw new Error(`no demo ${role} #${nth} captured from the console`);
-		return account;
-	}
-
-	async function login(p: Page, account: { email: string; password: string }) {
-		await open(p, '/login');
-		await p.fill('#email', account.email);
-		await p.fill('#password', account.password);
-		await Promise.all([p.waitForURL((u) => !u.pathname.startsWith('/login')), p.click('main button[type=submit]')]);
-	}
 
 	async function company(p: Page): Promise<string> {
 		return (await p.getByTestId('lead-card').locator('h2').textContent()) ?? '';
@@ -48,7 +34,10 @@ describe.sequential('the agent workstation in Chromium', () => {
 		// the hub is live once the agent's own tile has a state from the floor
 		await p.waitForSelector('[data-testid=ws-dial]:not([disabled])', { timeout: 15_000 });
 		await p.keyboard.press('c');
-		await p.waitForSelector('[data-testid=ws-call][data-call-state=dialing], [data-testid=ws-call][data-call-state=talking]', { timeout: 15_000 });
+		await p.waitForSelector(
+			'[data-testid=ws-call][data-call-state=dialing], [data-testid=ws-call][data-call-state=talking]',
+			{ timeout: 15_000 }
+		);
 		await p.waitForSelector('[data-testid=ws-call][data-call-state=talking]', { timeout: 20_000 });
 		await p.waitForSelector('[data-testid=ws-tile][data-state=talking]');
 		await p.keyboard.press('h');
@@ -86,7 +75,10 @@ describe.sequential('the agent workstation in Chromium', () => {
 		const b = await newPage();
 		// agents 0 and 2 work on the same demo project (agents alternate between the two projects)
 		await Promise.all([login(a, demo('agent', 0)), login(b, demo('agent', 4))]);
-		await Promise.all([a.waitForSelector('[data-testid=workstation]'), b.waitForSelector('[data-testid=workstation]')]);
+		await Promise.all([
+			a.waitForSelector('[data-testid=workstation]'),
+			b.waitForSelector('[data-testid=workstation]')
+		]);
 		const [ca, cb] = await Promise.all([nextLead(a), nextLead(b)]);
 		expect(ca).not.toBe('');
 		expect(cb).not.toBe(ca);
