@@ -1,7 +1,7 @@
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import { switchboardRealtime } from './realtime/vite-plugin';
+import { switchboardRealtime } from './realtime/vite-plugin.ts';
 
 export default defineConfig({
 	plugins: [

@@ -1,22 +1,5 @@
-import { fail } from '@sveltejs/kit';
-import { ZodError } from 'zod';
-import { getServices } from '$lib/server/app';
-import { clientIp, requireUser } from '$lib/server/auth/guard';
-import { fieldErrors, formObject } from '$lib/server/forms';
 import { updateScript } from '$lib/server/projects';
+import { saveProjectSection } from '$lib/server/projects/form-action';
 import type { Actions } from './$types';
 
-export const actions: Actions = {
-	default: async (event) => {
-		const actor = requireUser(event, 'manager');
-		const { database } = await getServices();
-		const values = formObject(await event.request.formData());
-		try {
-			await updateScript(database.db, event.params.id, values, { id: actor.id, ip: clientIp(event) });
-		} catch (e) {
-			if (e instanceof ZodError) return fail(400, { values, errors: fieldErrors(e) });
-			throw e;
-		}
-		return { saved: true };
-	}
-};
+export const actions: Actions = { default: saveProjectSection(updateScript) };
