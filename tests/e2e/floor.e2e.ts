@@ -122,6 +122,52 @@ describe.sequential('the live floor in Chromium', () => {
 		);
 	});
 
+	it('listens to a talking agent from the panel, shows the badge, stops; TV mode renders', async () => {
+		const p = page();
+		await login(p, demo('supervisor', 0));
+		await openFloor(p);
+
+		// a bot's call can end at any moment (ChanSpy ends with it): try a few talking agents
+		let agentId: string | null = null;
+		for (let attempt = 0; attempt < 4 && !agentId; attempt++) {
+			await p.keyboard.press('Escape');
+			const tile = await p.waitForSelector(`${DEMO_TILE}[data-state=talking]:not([data-monitored])`, {
+				timeout: 30_000
+			});
+			const id = (await tile.getAttribute('data-agent-id'))!;
+			// Enter on a focused tile opens the same panel a click does
+			await tile.focus();
+			await p.keyboard.press('Enter');
+			await p.waitForSelector(`[data-testid=agent-panel][data-agent-id="${id}"]`);
+			await p.click('[data-testid=agent-panel] [data-testid=monitor-listen]');
+			const started = await p
+				.waitForSelector('[data-testid=panel-monitoring][data-mode=listen]', { timeout: 8_000 })
+				.then(() => true)
+				.catch(() => false);
+			if (started) agentId = id;
+		}
+		expect(agentId).not.toBeNull();
+		const tile = `[data-agent-id="${agentId}"]`;
+		await p.waitForSelector(`${tile}[data-monitored] .badge-monitor[data-mode=listen]`);
+		const badge = await p.locator(`${tile} .badge-monitor`).textContent();
+		expect(badge?.trim()).toMatch(/\(listen\)$/);
+		expect(badge?.trim().length).toBeGreaterThan('(listen)'.length);
+
+		await p.click('[data-testid=monitor-stop]');
+		await p.waitForSelector(`${tile}:not([data-monitored])`, { timeout: 10_000 });
+		await p.waitForSelector('[data-testid=agent-panel] [data-testid=monitor-listen]');
+		await expect(p.locator('[data-testid=monitor-error]').count()).resolves.toBe(0);
+
+		// TV mode, linked from the floor: tiles, no site header
+		await p.keyboard.press('Escape');
+		await p.waitForSelector('[data-testid=agent-panel]', { state: 'detached' });
+		await Promise.all([p.waitForURL('**/floor/tv'), p.click('[data-testid=floor-tv-link]')]);
+		await p.waitForSelector('[data-testid=floor-tv][data-floor-status=live]', { timeout: 15_000 });
+		await p.waitForSelector('[data-testid=floor-tv] [data-agent-id]', { timeout: 15_000 });
+		await expect(p.locator('[data-testid=floor-tv] [data-agent-id]').count()).resolves.toBeGreaterThan(0);
+		await expect(p.locator('[data-testid=floor-tv] [data-testid=state-counts]').count()).resolves.toBe(1);
+	});
+
 	it('answers 403 when an agent opens /floor', async () => {
 		const p = page();
 		await login(p, demo('agent'));

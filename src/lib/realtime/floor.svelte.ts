@@ -9,6 +9,8 @@ import { createContext } from 'svelte';
 import type {
 	Ack,
 	AgentView,
+	AckFn,
+	ClientToServerEvents,
 	FloorPatchMessage,
 	FloorSnapshot,
 	FloorSubscribeRequest,
@@ -19,6 +21,12 @@ import type {
 import { ServerClock } from './clock.svelte';
 import { ALL_CHANGED, downLinks, FloorModel, NO_MONITORS_BY_AGENT, type Changed } from './floor-model';
 import { createHubSocket, type HubSocket } from './socket';
+
+/** Floor commands (everything a client sends but the subscription itself). */
+export type CommandEvent = Exclude<keyof ClientToServerEvents, 'floor:subscribe' | 'floor:snapshot'>;
+export type CommandRequest<E extends CommandEvent> = Parameters<ClientToServerEvents[E]>[0];
+export type CommandResult<E extends CommandEvent> =
+	Parameters<ClientToServerEvents[E]>[1] extends AckFn<infer T> ? T : never;
 
 export type ConnectionStatus = 'connecting' | 'live' | 'disconnected';
 
@@ -120,6 +128,26 @@ export class FloorStore {
 
 	monitorsFor(agentId: string): readonly MonitorView[] {
 		return this.#monitorsByAgent.get(agentId) ?? NO_MONITORS;
+	}
+
+	/**
+	 * Sends a floor command and resolves with its Ack; never rejects. No connection or no answer
+	 * within the ack timeout resolves as `unavailable` with an empty message.
+	 */
+	command<E extends CommandEvent>(event: E, request: CommandRequest<E>): Promise<Ack<CommandResult<E>>> {
+		const socket = this.#socket;
+		const unavailable: Ack<CommandResult<E>> = { ok: false, error: { code: 'unavailable', message: '' } };
+		if (!socket?.connected) return Promise.resolve(unavailable);
+		return new Promise((resolve) => {
+			const timed = socket.timeout(this.#ackTimeout);
+			// socket.io cannot type an emit over a union of event names: the signature is checked above
+			const emit = timed.emit as unknown as (
+				event: E,
+				request: CommandRequest<E>,
+				ack: (err: Error | null, ack?: Ack<CommandResult<E>>) => void
+			) => void;
+			emit.call(timed, event, request, (err, ack) => resolve(!err && ack ? ack : unavailable));
+		});
 	}
 
 	connect(): void {

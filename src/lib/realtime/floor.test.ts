@@ -245,6 +245,33 @@ describe('FloorStore', () => {
 		expect(socket.emitted).toHaveLength(2);
 	});
 
+	it('sends a command and resolves with its Ack, or unavailable without a connection or an answer', async () => {
+		await expect(store.command('monitor:stop', { monitorId: 'm1' })).resolves.toEqual({
+			ok: false,
+			error: { code: 'unavailable', message: '' }
+		});
+		store.connect();
+		socket.serverConnects();
+		const started = store.command('monitor:start', {
+			agentId: 'a',
+			mode: 'listen',
+			ringTo: { number: '0611' }
+		});
+		const sent = socket.emitted.at(-1)!;
+		expect(sent.event).toBe('monitor:start');
+		expect(sent.args).toEqual([{ agentId: 'a', mode: 'listen', ringTo: { number: '0611' } }]);
+		sent.ack(null, { ok: true, data: { monitorId: 'm1' } });
+		await expect(started).resolves.toEqual({ ok: true, data: { monitorId: 'm1' } });
+
+		const refused = store.command('monitor:switch', { monitorId: 'm1', mode: 'barge' });
+		socket.emitted.at(-1)!.ack(null, { ok: false, error: { code: 'not_found', message: 'gone' } });
+		await expect(refused).resolves.toEqual({ ok: false, error: { code: 'not_found', message: 'gone' } });
+
+		const lost = store.command('monitor:stop', { monitorId: 'm1' });
+		socket.emitted.at(-1)!.ack(new Error('operation has timed out'));
+		await expect(lost).resolves.toEqual({ ok: false, error: { code: 'unavailable', message: '' } });
+	});
+
 	it('destroy removes every listener and timer', () => {
 		store.connect();
 		socket.serverConnects();
