@@ -3,34 +3,38 @@
  * simulator → events → reducer → the agent's own tile, and the call row keyed by our SB_CALL id.
  * A busy customer is dispositioned automatically when the call's final fact is persisted.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, AgentView, ClientToServerEvents, FloorSnapshot, ServerToClientEvents } from '../src/lib/protocol';
+import type {
+	Ack,
+	AgentView,
+	ClientToServerEvents,
+	FloorSnapshot,
+	ServerToClientEvents
+} from '../src/lib/protocol';
 import type { Services } from '../src/lib/server/app';
 import { createSession } from '../src/lib/server/auth/session';
-import { loadConfig } from '../src/lib/server/config';
-import { openDatabase } from '../src/lib/server/db';
-import { calls, dispositions, leadPhones, projectAgents, projectLeads, projects } from '../src/lib/server/db/schema';
-import { createLogger } from '../src/lib/server/log';
-import { seedDemo } from '../src/lib/server/demo/seed';
+import {
+	calls,
+	dispositions,
+	leadPhones,
+	projectAgents,
+	projectLeads,
+	projects
+} from '../src/lib/server/db/schema';
 import { claimNextLead } from '../src/lib/server/leads/hopper';
 import { listUsers } from '../src/lib/server/users';
-import { startRealtime, type RealtimeRuntime } from './runtime';
+import type { RealtimeRuntime } from './runtime';
+import { startLiveSpine, type LiveSpine } from './testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 describe('click-to-call through the hub and the simulator over AMI', () => {
 	let services: Services;
-	let server: Server;
+	let spine: LiveSpine;
 	let runtime: RealtimeRuntime;
 	let url: string;
-	let dataDir: string;
 	const sockets: ClientSocket[] = [];
 	let agent: { id: string; endpoint: string | null };
 	let projectId: string;
@@ -41,16 +45,23 @@ describe('click-to-call through the hub and the simulator over AMI', () => {
 	}
 
 	function client(cookie: string): ClientSocket {
-		const s: ClientSocket = connect(url, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, forceNew: true });
+		const s: ClientSocket = connect(url, {
+			transports: ['websocket'],
+			extraHeaders: { cookie },
+			reconnection: false,
+			forceNew: true
+		});
 		sockets.push(s);
 		return s;
 	}
 
 	const emit = {
-		subscribe: (s: ClientSocket) => new Promise<Ack<FloorSnapshot>>((resolve) => s.emit('floor:subscribe', {}, resolve)),
+		subscribe: (s: ClientSocket) =>
+			new Promise<Ack<FloorSnapshot>>((resolve) => s.emit('floor:subscribe', {}, resolve)),
 		dial: (s: ClientSocket, leadId: string, phoneId: string) =>
 			new Promise<Ack<{ callId: string }>>((resolve) => s.emit('call:dial', { leadId, phoneId }, resolve)),
-		hangup: (s: ClientSocket, callId: string) => new Promise<Ack>((resolve) => s.emit('call:hangup', { callId }, resolve))
+		hangup: (s: ClientSocket, callId: string) =>
+			new Promise<Ack>((resolve) => s.emit('call:hangup', { callId }, resolve))
 	};
 
 	/** resolves with the first view of our agent that satisfies `test` */
@@ -70,42 +81,34 @@ describe('click-to-call through the hub and the simulator over AMI', () => {
 	async function claim() {
 		const r = await claimNextLead(services.database.db, { agentId: agent.id, projectId });
 		if (!r.ok) throw new Error(r.reason);
-		const [phone] = await services.database.db.select().from(leadPhones).where(eq(leadPhones.leadId, r.claim.leadId));
+		const [phone] = await services.database.db
+			.select()
+			.from(leadPhones)
+			.where(eq(leadPhones.leadId, r.claim.leadId));
 		return { ...r.claim, phone: phone! };
 	}
 
 	beforeAll(async () => {
-		dataDir = mkdtempSync(path.join(tmpdir(), 'sb-dial-'));
-		const database = await openDatabase({ dataDir: 'memory://' });
-		await seedDemo(database.db, { agents: 4, leads: 12, seed: 11 });
 		// calls may be placed at any hour in tests
-		await database.db.update(projects).set({ workingHours: null });
-		services = {
-			config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
-			log: createLogger('silent'),
-			database,
-			realtime: null,
-			close: () => database.close()
-		};
-		const agents = await listUsers(database.db, { role: 'agent' });
+		spine = await startLiveSpine({ agents: 4, leads: 12, seed: 11 }, (db) =>
+			db
+				.update(projects)
+				.set({ workingHours: null })
+				.then(() => undefined)
+		);
+		({ services, runtime, url } = spine);
+		const agents = await listUsers(services.database.db, { role: 'agent' });
 		agent = agents[0]!;
-		const [pa] = await database.db.select().from(projectAgents).where(eq(projectAgents.userId, agent.id));
+		const [pa] = await services.database.db
+			.select()
+			.from(projectAgents)
+			.where(eq(projectAgents.userId, agent.id));
 		projectId = pa!.projectId;
-		server = createServer();
-		runtime = await startRealtime(server, services);
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-		const deadline = Date.now() + 10_000;
-		while (![...runtime.leader!.links.values()].every((l) => l.connected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-		runtime.leader!.engine.flush();
 	});
 
 	afterAll(async () => {
 		for (const s of sockets) s.close();
-		await runtime?.close();
-		await new Promise((r) => server?.close(r));
-		await services?.close();
-		rmSync(dataDir, { recursive: true, force: true });
+		await spine?.close();
 	});
 
 	it('refuses supervisors, leads not claimed and strangers hanging up', async () => {
@@ -144,21 +147,33 @@ describe('click-to-call through the hub and the simulator over AMI', () => {
 		expect(row).toMatchObject({ leadId: c.leadId, projectId, agentId: agent.id, direction: 'out' });
 		expect(row!.answeredAt).not.toBeNull();
 		// answered calls are dispositioned by the agent, not automatically
-		const [pl] = await services.database.db.select().from(projectLeads).where(eq(projectLeads.id, c.projectLeadId));
+		const [pl] = await services.database.db
+			.select()
+			.from(projectLeads)
+			.where(eq(projectLeads.id, c.projectLeadId));
 		expect(pl).toMatchObject({ status: 'in_progress', lockedBy: agent.id });
-		await services.database.db.update(projectLeads).set({ status: 'done', lockedBy: null }).where(eq(projectLeads.id, c.projectLeadId));
+		await services.database.db
+			.update(projectLeads)
+			.set({ status: 'done', lockedBy: null })
+			.where(eq(projectLeads.id, c.projectLeadId));
 	});
 
 	it('records a busy customer as the project busy disposition, automatically and once', async () => {
 		const s = client(await cookieFor(agent.id));
 		await emit.subscribe(s);
 		const c = await claim();
-		await services.database.db.update(leadPhones).set({ e164: '+33199990486' }).where(eq(leadPhones.id, c.phone.id));
+		await services.database.db
+			.update(leadPhones)
+			.set({ e164: '+33199990486' })
+			.where(eq(leadPhones.id, c.phone.id));
 		const ack = await emit.dial(s, c.leadId, c.phone.id);
 		expect(ack.ok).toBe(true);
 		const callId = ack.ok ? ack.data.callId : '';
 		const db = services.database.db;
-		const [busy] = await db.select().from(dispositions).where(sql`${dispositions.projectId} = ${projectId} and ${dispositions.code} = 'busy'`);
+		const [busy] = await db
+			.select()
+			.from(dispositions)
+			.where(sql`${dispositions.projectId} = ${projectId} and ${dispositions.code} = 'busy'`);
 		const deadline = Date.now() + 20_000;
 		let pl = (await db.select().from(projectLeads).where(eq(projectLeads.id, c.projectLeadId)))[0]!;
 		while (pl.lastDispositionId === null && Date.now() < deadline) {

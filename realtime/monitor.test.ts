@@ -3,11 +3,6 @@
  * simulator answers the Originate and runs ChanSpy, and the floor's MonitorView follows
  * ChanSpyStart / the recorded mode / ChanSpyStop. Every step is audited.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,22 +17,18 @@ import type {
 } from '../src/lib/protocol';
 import type { Services } from '../src/lib/server/app';
 import { createSession } from '../src/lib/server/auth/session';
-import { loadConfig } from '../src/lib/server/config';
-import { openDatabase } from '../src/lib/server/db';
-import { createLogger } from '../src/lib/server/log';
-import { seedDemo } from '../src/lib/server/demo/seed';
 import { listUsers } from '../src/lib/server/users';
 import { queryRows } from '../src/lib/server/db/rows';
-import { startRealtime, type RealtimeRuntime } from './runtime';
+import type { RealtimeRuntime } from './runtime';
+import { startLiveSpine, type LiveSpine } from './testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 describe('monitoring an agent: Originate → ChanSpy → the floor follows the PBX', () => {
 	let services: Services;
-	let server: Server;
+	let spine: LiveSpine;
 	let runtime: RealtimeRuntime;
 	let url: string;
-	let dataDir: string;
 	let socket: ClientSocket;
 	let supervisorId: string;
 	let snapshot: FloorSnapshot;
@@ -69,24 +60,8 @@ describe('monitoring an agent: Originate → ChanSpy → the floor follows the P
 		p.kind === 'monitor' && p.monitor.agentId === agentId && p.monitor.mode === mode ? p.monitor : undefined;
 
 	beforeAll(async () => {
-		dataDir = mkdtempSync(path.join(tmpdir(), 'sb-mon-'));
-		const database = await openDatabase({ dataDir: 'memory://' });
-		await seedDemo(database.db, { agents: 6, leads: 10, seed: 11 });
-		services = {
-			config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
-			log: createLogger('silent'),
-			database,
-			realtime: null,
-			close: () => database.close()
-		};
-		server = createServer();
-		runtime = await startRealtime(server, services);
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-		const deadline = Date.now() + 10_000;
-		while (![...runtime.leader!.links.values()].every((l) => l.connected) && Date.now() < deadline)
-			await new Promise((r) => setTimeout(r, 50));
-		runtime.leader!.engine.flush();
+		spine = await startLiveSpine({ agents: 6, leads: 10, seed: 11 });
+		({ services, runtime, url } = spine);
 
 		const supervisor = (await listUsers(services.database.db, { role: 'supervisor' }))[0]!;
 		supervisorId = supervisor.id;
@@ -105,10 +80,7 @@ describe('monitoring an agent: Originate → ChanSpy → the floor follows the P
 
 	afterAll(async () => {
 		socket?.close();
-		await runtime?.close();
-		await new Promise((r) => server?.close(r));
-		await services?.close();
-		rmSync(dataDir, { recursive: true, force: true });
+		await spine?.close();
 	});
 
 	it('starts listening, switches to whisper, stops, and audits each step', { timeout: 90_000 }, async () => {
@@ -116,7 +88,8 @@ describe('monitoring an agent: Originate → ChanSpy → the floor follows the P
 		// an agent of the supervisor's team on a call (the bots dial all the time)
 		let talking: AgentView | undefined = snapshot.agents.find((a) => a.state === 'talking');
 		talking ??= await waitPatch(
-			(p) => (p.kind === 'agent' && p.agent.state === 'talking' && mine.has(p.agent.id) ? p.agent : undefined),
+			(p) =>
+				p.kind === 'agent' && p.agent.state === 'talking' && mine.has(p.agent.id) ? p.agent : undefined,
 			60_000
 		);
 		const agent = talking;
@@ -131,7 +104,9 @@ describe('monitoring an agent: Originate → ChanSpy → the floor follows the P
 		expect(listening.supervisorId).toBe(supervisorId);
 		expect(listening.spyerChannel).toMatch(/^PJSIP\/20\d\d-/);
 
-		const switched = await emit<null>((a) => socket.emit('monitor:switch', { monitorId: listening.id, mode: 'whisper' }, a));
+		const switched = await emit<null>((a) =>
+			socket.emit('monitor:switch', { monitorId: listening.id, mode: 'whisper' }, a)
+		);
 		expect(switched).toEqual({ ok: true, data: null });
 		const whispering = await waitPatch(monitorOf(agent.id, 'whisper'));
 		expect(whispering.id).toBe(listening.id);

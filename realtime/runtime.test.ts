@@ -1,30 +1,27 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, ClientToServerEvents, FloorPatchMessage, FloorSnapshot, ServerToClientEvents } from '../src/lib/protocol';
+import type {
+	Ack,
+	ClientToServerEvents,
+	FloorPatchMessage,
+	FloorSnapshot,
+	ServerToClientEvents
+} from '../src/lib/protocol';
 import type { Services } from '../src/lib/server/app';
 import { createSession } from '../src/lib/server/auth/session';
-import { loadConfig } from '../src/lib/server/config';
-import { openDatabase } from '../src/lib/server/db';
-import { createLogger } from '../src/lib/server/log';
-import { seedDemo } from '../src/lib/server/demo/seed';
 import { listUsers } from '../src/lib/server/users';
 import { queryRows } from '../src/lib/server/db/rows';
 import { sql } from 'drizzle-orm';
-import { startRealtime, type RealtimeRuntime } from './runtime';
+import type { RealtimeRuntime } from './runtime';
+import { startLiveSpine, type LiveSpine } from './testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.IO clients', () => {
 	let services: Services;
-	let server: Server;
+	let spine: LiveSpine;
 	let runtime: RealtimeRuntime;
 	let url: string;
-	let dataDir: string;
 	const sockets: ClientSocket[] = [];
 
 	async function cookieFor(role: 'manager' | 'supervisor' | 'agent', index = 0): Promise<string> {
@@ -49,33 +46,13 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 	}
 
 	beforeAll(async () => {
-		dataDir = mkdtempSync(path.join(tmpdir(), 'sb-rt-'));
-		const database = await openDatabase({ dataDir: 'memory://' });
-		await seedDemo(database.db, { agents: 6, leads: 10, seed: 7 });
-		services = {
-			config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
-			log: createLogger('silent'),
-			database,
-			realtime: null,
-			close: () => database.close()
-		};
-		server = createServer();
-		runtime = await startRealtime(server, services);
-		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-		// the AMI link to the simulator logs in and resyncs
-		const deadline = Date.now() + 10_000;
-		while (![...runtime.leader!.links.values()].every((l) => l.connected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-		// patches are coalesced for up to 100 ms: flush so the first snapshots include the link
-		runtime.leader!.engine.flush();
+		spine = await startLiveSpine({ agents: 6, leads: 10, seed: 7 });
+		({ services, runtime, url } = spine);
 	});
 
 	afterAll(async () => {
 		for (const s of sockets) s.close();
-		await runtime?.close();
-		await new Promise((r) => server?.close(r));
-		await services?.close();
-		rmSync(dataDir, { recursive: true, force: true });
+		await spine?.close();
 	});
 
 	it('reports the AMI link for /readyz', () => {
@@ -94,7 +71,9 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		const supervisor = await subscribe(client(await cookieFor('supervisor')));
 		expect(manager.ok && manager.data.agents.length).toBe(6);
 		expect(supervisor.ok && supervisor.data.agents.length).toBe(3);
-		expect(manager.ok && manager.data.pbx).toEqual([expect.objectContaining({ name: 'sim', connected: true })]);
+		expect(manager.ok && manager.data.pbx).toEqual([
+			expect.objectContaining({ name: 'sim', connected: true })
+		]);
 	});
 
 	it('streams versioned patches as bot agents change state', async () => {
@@ -104,7 +83,10 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		let version = snap.ok ? snap.data.version : 0;
 		const states = new Set<string>();
 		await new Promise<void>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`no state change in 30 s (${[...states].join(',')})`)), 30_000);
+			const timer = setTimeout(
+				() => reject(new Error(`no state change in 30 s (${[...states].join(',')})`)),
+				30_000
+			);
 			s.on('floor:patch', (msg: FloorPatchMessage) => {
 				expect(msg.version).toBe(version + 1);
 				version = msg.version;
@@ -150,7 +132,9 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		const snap = await subscribe(s);
 		const mine = new Set(snap.ok ? snap.data.agents.map((a) => a.id) : []);
 		const foreign = (await listUsers(services.database.db, { role: 'agent' })).find((a) => !mine.has(a.id))!;
-		const ack = await new Promise<Ack>((resolve) => s.emit('agent:pause', { agentId: foreign.id, reason: 'break' }, resolve));
+		const ack = await new Promise<Ack>((resolve) =>
+			s.emit('agent:pause', { agentId: foreign.id, reason: 'break' }, resolve)
+		);
 		expect(ack.ok).toBe(false);
 		expect(!ack.ok && ack.error.code).toBe('forbidden');
 	});
@@ -164,12 +148,18 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 		runtime.leader!.simulator!.model.setBot(target!.endpoint, false);
 		const paused = new Promise<string | null>((resolve) => {
 			s.on('floor:patch', (msg) => {
-				for (const p of msg.patches) if (p.kind === 'agent' && p.agent.id === target!.id && p.agent.state === 'paused') resolve(p.agent.pauseReason);
+				for (const p of msg.patches)
+					if (p.kind === 'agent' && p.agent.id === target!.id && p.agent.state === 'paused')
+						resolve(p.agent.pauseReason);
 			});
 		});
-		const ack = await new Promise<Ack>((resolve) => s.emit('agent:pause', { agentId: target!.id, reason: 'coaching' }, resolve));
+		const ack = await new Promise<Ack>((resolve) =>
+			s.emit('agent:pause', { agentId: target!.id, reason: 'coaching' }, resolve)
+		);
 		expect(ack).toEqual({ ok: true, data: null });
-		await runtime.leader!.links.get('sim')!.action({ Action: 'Hangup', Channel: `/^${target!.endpoint.replace('/', '\\/')}-/` });
+		await runtime
+			.leader!.links.get('sim')!
+			.action({ Action: 'Hangup', Channel: `/^${target!.endpoint.replace('/', '\\/')}-/` });
 		await new Promise((r) => setTimeout(r, 300));
 		runtime.leader!.engine.input({ type: 'wrapupDone', agentId: target!.id });
 		await expect(paused).resolves.toBe('coaching');
