@@ -11,6 +11,7 @@
  */
 import type { TimerId } from './clock';
 import type { PbxModel } from './model';
+import { FIRST_NAMES, LAST_NAMES } from './names';
 
 export interface BotProfile {
 	/** idle time between two calls (ms, uniform) */
@@ -56,33 +57,6 @@ export const DEFAULT_BOT_PROFILE: BotProfile = {
 	agentHangupChance: 0.4,
 	numberPrefix: '+3361'
 };
-
-const FIRST = [
-	'Alice',
-	'Bruno',
-	'Chloé',
-	'David',
-	'Emma',
-	'Farid',
-	'Gaëlle',
-	'Hugo',
-	'Inès',
-	'Jules',
-	'Karim',
-	'Léa'
-];
-const LAST = [
-	'Martin',
-	'Bernard',
-	'Dubois',
-	'Thomas',
-	'Robert',
-	'Petit',
-	'Durand',
-	'Leroy',
-	'Moreau',
-	'Simon'
-];
 
 type Phase = 'idle' | 'dialing' | 'wrapup' | 'paused';
 
@@ -274,7 +248,7 @@ export class BotDriver {
 				this.#model.inboundCall({
 					queue: rng.pick(queues),
 					callerNum: `0${rng.int(1, 9)}${String(rng.int(0, 99_999_999)).padStart(8, '0')}`,
-					callerName: `${rng.pick(FIRST)} ${rng.pick(LAST)}`,
+					callerName: `${rng.pick(FIRST_NAMES)} ${rng.pick(LAST_NAMES)}`,
 					patienceMs: Math.round(rng.range(lo, hi))
 				});
 			}

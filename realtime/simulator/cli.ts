@@ -13,53 +13,15 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { SimAgent } from './model';
+import { FIRST_NAMES, LAST_NAMES } from './names';
 import { startSimulator } from './server';
-
-const FIRST = [
-	'Alice',
-	'Bruno',
-	'Chloé',
-	'David',
-	'Emma',
-	'Farid',
-	'Gaëlle',
-	'Hugo',
-	'Inès',
-	'Jules',
-	'Karim',
-	'Léa',
-	'Malik',
-	'Nora',
-	'Oscar',
-	'Paula',
-	'Quentin',
-	'Rose',
-	'Sami',
-	'Tina'
-];
-const LAST = [
-	'Martin',
-	'Bernard',
-	'Dubois',
-	'Thomas',
-	'Robert',
-	'Petit',
-	'Durand',
-	'Leroy',
-	'Moreau',
-	'Simon',
-	'Laurent',
-	'Lefebvre',
-	'Michel',
-	'Garcia'
-];
 
 /** `n` agents PJSIP/<first>… with stable generated names. */
 export function makeAgents(n: number, firstExtension = 1001): SimAgent[] {
 	const out: SimAgent[] = [];
 	for (let i = 0; i < n; i++) {
 		const ext = String(firstExtension + i);
-		const name = `${FIRST[i % FIRST.length] ?? 'Agent'} ${LAST[(i * 7 + Math.floor(i / FIRST.length)) % LAST.length] ?? ext}`;
+		const name = `${FIRST_NAMES[i % FIRST_NAMES.length] ?? 'Agent'} ${LAST_NAMES[(i * 7 + Math.floor(i / FIRST_NAMES.length)) % LAST_NAMES.length] ?? ext}`;
 		out.push({ endpoint: `PJSIP/${ext}`, name, extension: ext });
 	}
 	return out;
