@@ -58,3 +58,11 @@ export function countByState(agents: readonly { state: AgentState }[]): Readonly
 	for (const a of agents) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
 	return counts;
 }
+
+/** The connection status line of the board and the TV wall. */
+export function connectionLabel(status: string, locale?: Locale): string {
+	const options = locale ? { locale } : {};
+	if (status === 'live') return m.floor_live({}, options);
+	if (status === 'connecting') return m.floor_connecting({}, options);
+	return m.floor_disconnected({}, options);
+}
