@@ -29,14 +29,19 @@ export function escapeText(value: string): string {
 		.replace(/\r\n|\r|\n/g, '\\n');
 }
 
+/** Drops control characters and the characters in `also`: user text never breaks a content line. */
+function strip(value: string, also: string): string {
+	return [...value].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f && !also.includes(c)).join('');
+}
+
 /** A parameter value (CN=…): quoted, and the characters a quoted value cannot hold removed. */
 function paramValue(value: string): string {
-	return `"${value.replace(/["\r\n\x00-\x1f]/g, '')}"`;
+	return `"${strip(value, '"')}"`;
 }
 
 /** An e-mail address as a mailto: URI; control characters never reach the file. */
 function mailto(email: string): string {
-	return `mailto:${email.replace(/[\s\x00-\x1f;:,"]/g, '')}`;
+	return `mailto:${strip(email, ' ;:,"')}`;
 }
 
 export function utcStamp(at: Date): string {

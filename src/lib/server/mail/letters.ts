@@ -35,8 +35,8 @@ export function leadValues(
 	};
 }
 
-/** Queues the info letter of the lead the agent holds; returns the letter id. Throws LetterError. */
-export async function queueInfoLetter(db: Db, input: { agentId: string; projectLeadId: string; now?: Date }): Promise<string> {
+/** Queues the info letter of the lead the agent holds; returns the letter and its recipient. Throws LetterError. */
+export async function queueInfoLetter(db: Db, input: { agentId: string; projectLeadId: string; now?: Date }): Promise<{ id: string; to: string }> {
 	const now = input.now ?? new Date();
 	return db.transaction(async (tx) => {
 		const [pl] = await tx
@@ -52,7 +52,7 @@ export async function queueInfoLetter(db: Db, input: { agentId: string; projectL
 		const [phone] = await tx.select({ e164: leadPhones.e164 }).from(leadPhones).where(and(eq(leadPhones.leadId, pl.leadId))).orderBy(asc(leadPhones.e164)).limit(1);
 		const [agent] = await tx.select({ name: users.name }).from(users).where(eq(users.id, input.agentId));
 		const values = leadValues(lead, { phone: phone?.e164 ?? null, email: email.email, agentName: agent?.name ?? '', projectName: project.name });
-		return queueLetter(
+		const id = await queueLetter(
 			tx,
 			{
 				projectId: project.id,
@@ -65,5 +65,6 @@ export async function queueInfoLetter(db: Db, input: { agentId: string; projectL
 			},
 			now
 		);
+		return { id, to: email.email };
 	});
 }

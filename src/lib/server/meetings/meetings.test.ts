@@ -146,7 +146,7 @@ describe.each(testDatabases())('meetings on $name', ({ open }) => {
 		await expect(queueInfoLetter(db, { agentId: c.agentId, projectLeadId: c.projectLeadId, now: NOW })).rejects.toMatchObject({ code: 'no_email' });
 		await db.insert(leadEmails).values({ leadId: c.leadId, email: `lead.${c.leadId}@example.test` });
 		await expect(queueInfoLetter(db, { agentId: other.agentId, projectLeadId: c.projectLeadId, now: NOW })).rejects.toBeInstanceOf(LetterError);
-		const id = await queueInfoLetter(db, { agentId: c.agentId, projectLeadId: c.projectLeadId, now: NOW });
+		const { id } = await queueInfoLetter(db, { agentId: c.agentId, projectLeadId: c.projectLeadId, now: NOW });
 		const [l] = await db.select().from(letters).where(eq(letters.id, id));
 		const idx = f.leads.indexOf(c.leadId);
 		expect(l).toMatchObject({ to: `lead.${c.leadId}@example.test`, subject: `Hello Company ${idx}`, status: 'queued', sentBy: c.agentId, leadId: c.leadId });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { WorkingHours } from '../db/schema';
 import { freeSlots, localDate, mondayOf, zonedInstant } from './slots';
 
-const NINE_TO_SIX = { days: { 0: ['09:00', '18:00'], 1: ['09:00', '18:00'], 2: ['09:00', '18:00'], 3: ['09:00', '18:00'], 4: ['09:00', '18:00'], 5: ['09:00', '18:00'], 6: ['09:00', '18:00'] } } as const;
+const NINE_TO_SIX: WorkingHours = { days: { 0: ['09:00', '18:00'], 1: ['09:00', '18:00'], 2: ['09:00', '18:00'], 3: ['09:00', '18:00'], 4: ['09:00', '18:00'], 5: ['09:00', '18:00'], 6: ['09:00', '18:00'] } };
 const LONG_AGO = new Date('2000-01-01T00:00:00Z');
 
 function days(list: ReturnType<typeof freeSlots>) {
@@ -48,7 +49,7 @@ describe('free slots', () => {
 	});
 
 	it('counts real hours when working hours span the DST change', () => {
-		const night = { days: { 0: ['00:00', '06:00'] } } as const;
+		const night: WorkingHours = { days: { 0: ['00:00', '06:00'] } };
 		const spring = days(freeSlots({ week: '2026-03-29', timezone: 'Europe/Paris', workingHours: night, busy: [], now: LONG_AGO }));
 		expect(spring['2026-03-29']).toHaveLength(5); // 00:00–06:00 lasts 5 hours that night
 		const fall = days(freeSlots({ week: '2026-10-25', timezone: 'Europe/Paris', workingHours: night, busy: [], now: LONG_AGO }));
