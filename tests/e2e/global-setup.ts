@@ -96,7 +96,7 @@ export default async function setup(project: TestProject) {
 	if (process.env.SB_E2E_LOG) child.stdout!.pipe(process.stdout);
 
 	const setupLink = /(http:\/\/\S+\/setup\/\S+)/.exec(out)?.[1] ?? null;
-	const demo = [...out.matchAll(/^\s+(manager|supervisor|agent)\s+(\S+@\S+)\s+(\S+)\s*$/gm)].map((m) => ({
+	const demo = [...out.matchAll(/^\s+(manager|supervisor|director|agent)\s+(\S+@\S+)\s+(\S+)\s*$/gm)].map((m) => ({
 		role: m[1]!,
 		email: m[2]!,
 		password: m[3]!

@@ -9,6 +9,7 @@ import { openDatabase, type DatabaseHandle } from './db';
 import { createLogger } from './log';
 import { bootstrapFirstAdmin } from './auth/setup';
 import { seedDemo } from './demo/seed';
+import { startOutbox, type OutboxWorker } from './mail';
 
 /** What the realtime layer reports about itself for /readyz (registered by realtime/). */
 export interface RealtimeStatus {
@@ -21,6 +22,8 @@ export interface Services {
 	log: Logger;
 	database: DatabaseHandle;
 	realtime: { status(): RealtimeStatus } | null;
+	/** the letters outbox worker (absent in harnesses that send no mail) */
+	outbox?: OutboxWorker;
 	close(): Promise<void>;
 }
 
@@ -61,12 +64,15 @@ async function startServices(): Promise<Services> {
 		}
 	}
 
+	const outbox = startOutbox(config, database.db, log);
 	const services: Services = {
 		config,
 		log,
 		database,
 		realtime: null,
+		outbox,
 		async close() {
+			await outbox.stop();
 			await database.close();
 			delete (globalThis as Holder)[KEY];
 		}

@@ -22,6 +22,7 @@ const schema = z.object({
 	SB_DEMO: boolish,
 	SB_SESSION_DAYS: z.coerce.number().positive().default(14),
 	SMTP_URL: z.string().optional(),
+	SMTP_FROM: z.string().default('Switchboard <no-reply@switchboard.invalid>'),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	NODE_ENV: z.string().default('production')
 });

@@ -33,7 +33,8 @@ export type AuditAction =
 	| 'import.uploaded'
 	| 'import.finished'
 	| 'export'
-	| 'erase';
+	| 'erase'
+	| 'meeting.outcome';
 
 export interface AuditEntry {
 	actorId: string | null;

@@ -45,7 +45,8 @@ export const projectLeadStatusEnum = pgEnum('project_lead_status', [
 export const callDirectionEnum = pgEnum('call_direction', ['in', 'out']);
 export const meetingStatusEnum = pgEnum('meeting_status', ['scheduled', 'held', 'cancelled', 'no_show']);
 export const dealOutcomeEnum = pgEnum('deal_outcome', ['pending', 'won', 'lost']);
-export const letterStatusEnum = pgEnum('letter_status', ['queued', 'sent', 'failed']);
+/** held: kept in the database outbox because no SMTP_URL is configured (shown on /outbox, never dropped) */
+export const letterStatusEnum = pgEnum('letter_status', ['queued', 'sent', 'failed', 'held']);
 export const importStatusEnum = pgEnum('import_status', [
 	'uploaded',
 	'mapped',
@@ -426,7 +427,11 @@ export const meetings = pgTable(
 		index('meetings_project_starts_idx').on(t.projectId, t.startsAt),
 		index('meetings_booked_by_idx').on(t.bookedBy, t.createdAt),
 		index('meetings_director_starts_idx').on(t.salesDirectorId, t.startsAt),
-		index('meetings_lead_idx').on(t.leadId)
+		index('meetings_lead_idx').on(t.leadId),
+		// backstop of the booking lock: one live meeting per director and start time
+		uniqueIndex('meetings_director_slot_uq')
+			.on(t.salesDirectorId, t.startsAt)
+			.where(sql`${t.status} <> 'cancelled'`)
 	]
 );
 
@@ -441,6 +446,8 @@ export const letters = pgTable(
 		subject: text('subject').notNull(),
 		body: text('body').notNull(),
 		attachments: jsonb('attachments').$type<Attachment[]>().notNull().default([]),
+		/** an RFC 5545 invitation sent with the message (meeting invitations) */
+		calendar: text('calendar'),
 		status: letterStatusEnum('status').notNull().default('queued'),
 		attempts: integer('attempts').notNull().default(0),
 		lastError: text('last_error'),

@@ -1,5 +1,5 @@
 /**
- * The demo floor: a company with two teams, a manager, two supervisors, twenty agents on
+ * The demo floor: a company with two teams, a manager, two supervisors, a sales director, twenty agents on
  * PJSIP/1001…1020, two calling projects with their call intensity, and a few thousand leads.
  * Passwords are random and returned once for the console; nothing here is a default password.
  */
@@ -63,16 +63,18 @@ export async function seedDemo(db: Db, options: DemoSeedOptions = {}): Promise<D
 	const teamA = await createTeam(db, 'Team Paris', system);
 	const teamB = await createTeam(db, 'Team Lyon', system);
 
-	async function person(role: 'manager' | 'supervisor' | 'agent', name: string, email: string, extra: { endpoint?: string; teamIds: string[] }) {
+	async function person(role: 'manager' | 'supervisor' | 'agent', name: string, email: string, extra: { endpoint?: string; teamIds: string[]; label?: string }) {
 		const pw = password();
 		const id = await createUser(db, { email, name, role, password: pw, endpoint: extra.endpoint ?? null, teamIds: extra.teamIds }, system);
-		credentials.push({ email, role, password: pw });
+		credentials.push({ email, role: extra.label ?? role, password: pw });
 		return id;
 	}
 
-	const managerId = await person('manager', 'Marie Manager', 'manager@demo.switchboard', { teamIds: [teamA, teamB] });
+	await person('manager', 'Marie Manager', 'manager@demo.switchboard', { teamIds: [teamA, teamB] });
 	await person('supervisor', 'Sophie Supervisor', 'sophie@demo.switchboard', { teamIds: [teamA], endpoint: 'PJSIP/2001' });
 	await person('supervisor', 'Sam Supervisor', 'sam@demo.switchboard', { teamIds: [teamB], endpoint: 'PJSIP/2002' });
+	// the sales director of both projects: supervisor level (opens /meetings), no team to watch
+	const directorId = await person('supervisor', 'Dan Director', 'director@demo.switchboard', { teamIds: [], label: 'director' });
 
 	const agentIds: string[] = [];
 	for (let i = 0; i < agentCount; i++) {
@@ -95,7 +97,7 @@ export async function seedDemo(db: Db, options: DemoSeedOptions = {}): Promise<D
 				teamId: def.teamId,
 				timezone: def.timezone,
 				defaultRegion: def.region,
-				salesDirectorId: managerId,
+				salesDirectorId: directorId,
 				callerId: '+33140000000',
 				script: `# {{project.name}}\n\nHello, this is {{agent.name}} calling for {{lead.company}}.\n\n## Discovery\n- Who handles logistics at {{lead.company}}?\n\n## Close\nWould {{meeting.slot}} suit you for a 20-minute meeting?`,
 				letterSubject: 'Following our call — {{lead.company}}',

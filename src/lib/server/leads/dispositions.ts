@@ -1,17 +1,18 @@
 /**
  * Dispositions: what happened on a lead and when to call it again, from the project's call
  * intensity table (DESIGN §2). One transaction per disposition: the project lead is rescheduled
- * and released, the call gets its disposition, the note and the meeting are written, the
- * agent's meetings rollup moves. Failed dials (busy, no answer, congestion, unavailable) are
+ * and released, the call gets its disposition, the note and the meeting are written (booked
+ * through meetings/booking: director lock, rollup, invitations). Failed dials (busy, no answer, congestion, unavailable) are
  * dispositioned automatically by `recordFailedDials`, called where call facts are persisted.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx, Tx } from '../db';
 import { queryRows } from '../db/rows';
-import { agentDayStats, calls, dispositions, leadPhones, meetings, notes, projectLeads, projects } from '../db/schema';
+import { calls, dispositions, leadPhones, notes, projectLeads } from '../db/schema';
+import { bookMeeting, MeetingError } from '../meetings/booking';
 
-export const MEETING_MINUTES = 60;
+export { MEETING_MINUTES } from '../meetings/slots';
 
 export const dispositionRequestSchema = z.object({
 	projectLeadId: z.string().uuid(),
@@ -21,13 +22,15 @@ export const dispositionRequestSchema = z.object({
 	callbackAt: z.coerce.date().optional(),
 	personal: z.boolean().optional(),
 	note: z.string().trim().max(4000).optional(),
-	place: z.string().trim().max(200).optional()
+	place: z.string().trim().max(200).optional(),
+	/** meetings: also send the invitation to the lead's e-mail */
+	inviteClient: z.boolean().optional()
 });
 export type DispositionRequest = z.infer<typeof dispositionRequestSchema>;
 
 export class DispositionError extends Error {
 	constructor(
-		readonly code: 'not_found' | 'not_yours' | 'bad_request',
+		readonly code: 'not_found' | 'not_yours' | 'bad_request' | 'slot_taken' | 'in_past',
 		message: string
 	) {
 		super(message);
@@ -58,10 +61,6 @@ export function schedule(
 	if (d.maxAttempts !== null && attempts >= d.maxAttempts) return { status: 'exhausted', nextCallAt: null };
 	if (d.retryAfter === null) return { status: 'done', nextCallAt: null };
 	return { status: 'new', nextCallAt: new Date(now.getTime() + d.retryAfter * 1000) };
-}
-
-function utcDay(at: Date): string {
-	return at.toISOString().slice(0, 10);
 }
 
 /**
@@ -142,28 +141,21 @@ async function dispose(tx: Tx, agentId: string, req: DispositionRequest, now: Da
 
 	let meetingId: string | null = null;
 	if (d.isMeeting && callbackAt) {
-		const [project] = await tx.select({ director: projects.salesDirectorId }).from(projects).where(eq(projects.id, pl.projectId));
-		const [m] = await tx
-			.insert(meetings)
-			.values({
+		try {
+			meetingId = await bookMeeting(tx, {
 				leadId: pl.leadId,
 				projectId: pl.projectId,
-				callId: callLinked ? req.callId : null,
-				bookedBy: agentId,
-				salesDirectorId: project?.director ?? null,
+				agentId,
+				callId: callLinked ? (req.callId ?? null) : null,
 				startsAt: callbackAt,
-				endsAt: new Date(callbackAt.getTime() + MEETING_MINUTES * 60_000),
-				place: req.place || null
-			})
-			.returning({ id: meetings.id });
-		meetingId = m!.id;
-		await tx
-			.insert(agentDayStats)
-			.values({ agentId, projectId: pl.projectId, day: utcDay(now), meetings: 1 })
-			.onConflictDoUpdate({
-				target: [agentDayStats.agentId, agentDayStats.projectId, agentDayStats.day],
-				set: { meetings: sql`${agentDayStats.meetings} + 1`, updatedAt: now }
+				place: req.place || null,
+				inviteClient: req.inviteClient ?? false,
+				now
 			});
+		} catch (err) {
+			if (err instanceof MeetingError) throw new DispositionError(err.code === 'not_found' ? 'not_found' : err.code, err.message);
+			throw err;
+		}
 	}
 	if (req.note) {
 		await tx.insert(notes).values({ authorId: agentId, target: 'lead', targetId: pl.leadId, body: req.note, createdAt: now });

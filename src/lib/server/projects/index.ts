@@ -64,6 +64,13 @@ export const projectSettingsSchema = z
 		targetCalls: count0(10_000).default(100),
 		targetTalkMinutes: count0(1440).default(120),
 		targetMeetings: count0(1000).default(2),
+		salesDirectorId: z
+			.string()
+			.trim()
+			.transform((v) => (v === '' ? null : v))
+			.pipe(z.string().uuid('unknown user').nullable())
+			.nullable()
+			.optional(),
 		workingHours: z
 			.record(z.string(), z.tuple([z.string().regex(TIME, 'expected HH:MM'), z.string().regex(TIME, 'expected HH:MM')]))
 			.nullable()

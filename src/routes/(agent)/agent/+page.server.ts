@@ -68,7 +68,8 @@ const disposeSchema = z.object({
 	callbackAt: z.string().max(40).optional(),
 	personal: z.string().optional(),
 	note: z.string().max(4000).optional(),
-	place: z.string().max(200).optional()
+	place: z.string().max(200).optional(),
+	inviteClient: z.string().optional()
 });
 
 export const actions: Actions = {
@@ -99,7 +100,8 @@ export const actions: Actions = {
 				callbackAt,
 				personal: d.personal === 'on' || d.personal === 'true',
 				note: d.note?.trim() || undefined,
-				place: d.place?.trim() || undefined
+				place: d.place?.trim() || undefined,
+				inviteClient: d.inviteClient === 'on'
 			});
 			return { action: 'dispose' as const, status: out.status };
 		} catch (err) {

@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import { getServices } from '$lib/server/app';
 import { clientIp, requireUser } from '$lib/server/auth/guard';
 import { fieldErrors, formObject } from '$lib/server/forms';
+import { directorCandidates, isDirectorCandidate } from '$lib/server/meetings';
 import { setProjectStatus, TransitionError, updateProjectSettings, workingHoursFromForm, type ProjectStatus } from '$lib/server/projects';
 import { listTeams } from '$lib/server/users';
 import type { Actions, PageServerLoad } from './$types';
@@ -10,7 +11,7 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	requireUser(event, 'manager');
 	const { database } = await getServices();
-	return { teams: await listTeams(database.db) };
+	return { teams: await listTeams(database.db), directors: await directorCandidates(database.db) };
 };
 
 const STATUSES: ProjectStatus[] = ['draft', 'active', 'paused', 'done'];
@@ -29,8 +30,11 @@ export const actions: Actions = {
 			targetCalls: form.targetCalls,
 			targetTalkMinutes: form.targetTalkMinutes,
 			targetMeetings: form.targetMeetings,
+			salesDirectorId: form.salesDirectorId,
 			workingHours: workingHoursFromForm(form)
 		};
+		if (typeof form.salesDirectorId === 'string' && form.salesDirectorId && !(await isDirectorCandidate(database.db, form.salesDirectorId)))
+			return fail(400, { values: form, errors: { salesDirectorId: 'not a director' } });
 		try {
 			await updateProjectSettings(database.db, event.params.id, input, { id: actor.id, ip: clientIp(event) });
 		} catch (e) {

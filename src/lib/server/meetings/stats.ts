@@ -1,0 +1,72 @@
+/**
+ * `agent_day_stats.meetings` and `.deals`, recounted from the `meetings` rows (never incremented),
+ * so booking, recording an outcome and `rebuildMeetingStats` always agree — the same rule as the
+ * call rollups of realtime/persist/rollups.ts, which leave these two columns to this module.
+ * Key: the booking agent, the project, the UTC day the meeting was booked (the day of the call
+ * that won it). meetings = booked and not cancelled; deals = of those, won.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db';
+import { queryRows } from '../db/rows';
+
+/** the transaction-scoped advisory lock every agent_day_stats writer takes (realtime/persist/rollups.ts) */
+const ROLLUP_LOCK = 727_110_002;
+
+export interface MeetingStatsKey {
+	agentId: string;
+	projectId: string;
+	/** YYYY-MM-DD (UTC) */
+	day: string;
+}
+
+export function bookingDay(at: Date): string {
+	return at.toISOString().slice(0, 10);
+}
+
+/** Recounts one key inside the caller's transaction. */
+export async function recountMeetingStats(tx: DbOrTx, key: MeetingStatsKey): Promise<void> {
+	await tx.execute(sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}::bigint)`);
+	await tx.execute(sql`
+		with counted as (
+			select count(*) filter (where m.status <> 'cancelled')::int as meetings,
+				count(*) filter (where m.status <> 'cancelled' and m.deal = 'won')::int as deals
+			from meetings m
+			where m.booked_by = ${key.agentId} and m.project_id = ${key.projectId}
+				and m.created_at >= (${key.day}::date)::timestamp at time zone 'UTC'
+				and m.created_at < (${key.day}::date + 1)::timestamp at time zone 'UTC'
+		)
+		insert into agent_day_stats as s (agent_id, project_id, day, meetings, deals, updated_at)
+		select ${key.agentId}, ${key.projectId}, ${key.day}::date, c.meetings, c.deals, now() from counted c
+		on conflict (agent_id, project_id, day) do update set meetings = excluded.meetings, deals = excluded.deals, updated_at = excluded.updated_at
+		where (s.meetings, s.deals) is distinct from (excluded.meetings, excluded.deals)`);
+	// a row that holds nothing any more goes, as the call rollups do
+	await tx.execute(sql`
+		delete from agent_day_stats
+		where agent_id = ${key.agentId} and project_id = ${key.projectId} and day = ${key.day}::date
+			and dials = 0 and contacts = 0 and talk_seconds = 0 and pause_seconds = 0 and meetings = 0 and deals = 0`);
+}
+
+/**
+ * Repairs meetings/deals for every key with meetings booked in [from, to) or a stats row of those
+ * days that claims some. Returns the number of keys recounted.
+ */
+export async function rebuildMeetingStats(db: Db, options: { from?: Date; to?: Date } = {}): Promise<number> {
+	const from = options.from?.toISOString() ?? '-infinity';
+	const to = options.to?.toISOString() ?? 'infinity';
+	return db.transaction(async (tx) => {
+		const keys = await queryRows<{ agent_id: string; project_id: string; day: string }>(
+			tx,
+			sql`select distinct m.booked_by::text as agent_id, m.project_id::text, (m.created_at at time zone 'UTC')::date::text as day
+				from meetings m
+				where m.booked_by is not null and m.created_at >= ${from}::timestamptz and m.created_at < ${to}::timestamptz
+			union
+			select s.agent_id::text, s.project_id::text, s.day::text
+				from agent_day_stats s
+				where (s.meetings <> 0 or s.deals <> 0)
+					and (s.day + 1)::timestamp at time zone 'UTC' > ${from}::timestamptz
+					and s.day::timestamp at time zone 'UTC' < ${to}::timestamptz`
+		);
+		for (const k of keys) await recountMeetingStats(tx, { agentId: k.agent_id, projectId: k.project_id, day: k.day });
+		return keys.length;
+	});
+}
