@@ -75,7 +75,8 @@ export default async function setup(project: TestProject) {
 	child = spawn(process.execPath, ['build/server.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let out = '';
 	const ready = new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`server did not start in 90 s:\n${out}`)), 90_000);
+		// generous: a cold PGlite start plus the demo seed takes ~20 s alone, minutes on a loaded machine
+		const timer = setTimeout(() => reject(new Error(`server did not start in 240 s:\n${out}`)), 240_000);
 		child!.stdout!.on('data', (b: Buffer) => {
 			out += b.toString();
 			if (out.includes('Switchboard is up')) {
