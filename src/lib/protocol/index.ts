@@ -61,6 +61,16 @@ export interface QueueView {
 	longestSince: ServerMs | null;
 	members: number;
 	paused: number;
+	/** today (server day): callers who joined, were answered, within the service level, gave up */
+	offered: number;
+	answered: number;
+	answeredInSl: number;
+	abandoned: number;
+	/** sum and maximum of answered callers' waits today (seconds) */
+	waitSeconds: number;
+	maxWaitSeconds: number;
+	/** the threshold `answeredInSl` counts against */
+	serviceLevelSeconds: number;
 }
 
 export interface MonitorView {
