@@ -108,7 +108,8 @@ export class QueueReconciler {
 	async #reconcile(pbx: string): Promise<ReconcileResult> {
 		const result: ReconcileResult = { pbx, applied: [], failed: [], missingQueues: [] };
 		const link = this.#deps.links().get(pbx);
-		if (!link || !link.connected) return result;
+		// no `connected` check: during the login hook the link is not 'ready' yet but takes actions
+		if (!link) return result;
 		const desired = await this.#deps.load();
 		if (desired.size === 0) return result;
 		const status = await link.actionList({ Action: 'QueueStatus' });

@@ -132,6 +132,14 @@ export interface FloorSubscribeRequest {
 
 export type RingTo = 'endpoint' | 'mobile' | { number: string };
 
+/** add / remove / set penalty (0 = rung first) / back to what the skills say */
+export type QueueMemberChange = { kind: 'add'; penalty?: number } | { kind: 'remove' } | { kind: 'penalty'; penalty: number } | { kind: 'reset' };
+export interface QueueMemberRequest {
+	agentId: string;
+	queue: string;
+	change: QueueMemberChange;
+}
+
 export interface ServerToClientEvents {
 	'floor:snapshot': (snapshot: FloorSnapshot) => void;
 	'floor:patch': (message: FloorPatchMessage) => void;
@@ -150,6 +158,8 @@ export interface ClientToServerEvents {
 	'monitor:stop': (request: { monitorId: string }, ack: AckFn) => void;
 	'call:dial': (request: { leadId: string; phoneId: string }, ack: AckFn<{ callId: string }>) => void;
 	'call:hangup': (request: { callId: string }, ack: AckFn) => void;
+	// ── inbound: a supervisor changes an agent's queue membership (kept over the skills rule) ──
+	'queue:member': (request: QueueMemberRequest, ack: AckFn) => void;
 }
 
 /** What the socket middleware attaches to every connection, taken from the session cookie. */

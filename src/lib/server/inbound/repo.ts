@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { QueueMemberChange } from '$lib/protocol';
 import type { DbOrTx } from '../db';
 import { agentSkills, calls, queueMemberOverrides, queues, skills, users } from '../db/schema';
 import { audit } from '../audit';
@@ -199,7 +200,7 @@ export async function deleteQueue(db: DbOrTx, id: string, actor: Actor): Promise
 
 // ─── overrides (supervisor control from the board) ─────────────────────────
 
-export type MemberChange = { kind: 'add'; penalty?: number } | { kind: 'remove' } | { kind: 'penalty'; penalty: number } | { kind: 'reset' };
+export type MemberChange = QueueMemberChange;
 
 export const memberChangeSchema = z.discriminatedUnion('kind', [
 	z.object({ kind: z.literal('add'), penalty: z.number().int().min(0).max(MAX_PENALTY).optional() }),
