@@ -36,6 +36,8 @@ export interface AgentView {
 	call: AgentCallView | null;
 	today: AgentCounters;
 	handRaised: boolean;
+	/** queues the agent is a member of on their PBX (sorted) */
+	queues: string[];
 }
 
 export interface AgentCallView {
