@@ -20,7 +20,7 @@ import {
 } from './membership';
 
 export interface Actor {
-	id: string;
+	id: string | null;
 	ip?: string | null;
 }
 
