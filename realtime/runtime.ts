@@ -11,12 +11,14 @@ import path from 'node:path';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { eq } from 'drizzle-orm';
 import { createClient } from 'redis';
-import type { MonitorMode, RingTo, SocketUser } from '../src/lib/protocol';
+import type { MonitorMode, QueueMemberRequest, RingTo, SocketUser } from '../src/lib/protocol';
 import type { Services } from '../src/lib/server/app';
 import { audit } from '../src/lib/server/audit';
 import { users } from '../src/lib/server/db/schema';
 import { floorDirectory } from '../src/lib/server/users';
 import { dialTarget } from '../src/lib/server/leads/dial';
+import { changeMember, InboundConflictError, listQueues, loadDesiredMembership, onInboundChanged, serviceLevelSettings } from '../src/lib/server/inbound/repo';
+import { QueueReconciler } from './queues/reconcile';
 import { AmiClient, type AmiLogger } from './ami/client';
 import { FLOOR_EVENT_NAMES, normalizeEvent, type PbxEvent } from './ami/normalize';
 import type { AmiMessage } from './ami/parser';
@@ -97,8 +99,15 @@ async function startLeaderRole(
 		linkConfigs = parseAmiUrls(config.AMI_URL);
 	} else {
 		const secret = randomBytes(18).toString('base64url');
+		// Queues Switchboard manages start empty, as dynamic members only exist once added over AMI.
+		const managed = new Set((await listQueues(db)).map((q) => q.name));
+		const simQueues = [
+			{ name: 'sales' },
+			{ name: 'support', members: initialAgents.filter((_, i) => i % 2 === 1).map((a) => a.endpoint) }
+		].map((q) => (managed.has(q.name) ? { ...q, members: [] } : q));
 		simulator = await startSimulator({
 			agents: initialAgents.map((a) => ({ endpoint: a.endpoint, name: a.name, extension: extensionOf(a.endpoint) })),
+			queues: simQueues,
 			username: 'switchboard',
 			secret,
 			bots: true,
@@ -134,6 +143,17 @@ async function startLeaderRole(
 	setDirectory(initialAgents);
 
 	const links = new Map<string, AmiClient>();
+	// Skill-based membership of the managed queues: applied after every login and every change.
+	const reconciler = new QueueReconciler({ links: () => links, load: () => loadDesiredMembership(db), log: log.child({ part: 'queues' }) });
+	const pushServiceLevels = () =>
+		serviceLevelSettings(db)
+			.then((serviceLevels) => engine.input({ type: 'queueSettings', serviceLevels }))
+			.catch((err: unknown) => log.warn({ err }, 'queue settings could not be read'));
+	await pushServiceLevels();
+	const stopWatchingInbound = onInboundChanged(() => {
+		reconciler.schedule();
+		void pushServiceLevels();
+	});
 	for (const cfg of linkConfigs) {
 		const pbx = cfg.name;
 		const client = new AmiClient({
@@ -147,6 +167,7 @@ async function startLeaderRole(
 					c.actionList({ Action: 'QueueStatus' })
 				]);
 				engine.input({ type: 'resync', pbx, channels: normalizeAll(channels.items), queueItems: normalizeAll(queues.items) });
+				void reconciler.run(pbx).catch((err: unknown) => log.warn({ pbx, err }, 'queue membership not applied'));
 			}
 		});
 		client.on('event', (msg) => {
@@ -166,7 +187,7 @@ async function startLeaderRole(
 	}, DIRECTORY_REFRESH_MS);
 	refresh.unref();
 
-	const commands = createCommands({
+	const amiCommands = createCommands({
 		link: (pbx) => links.get(pbx),
 		directory: () => directory,
 		async supervisorPhones(userId) {
@@ -191,6 +212,19 @@ async function startLeaderRole(
 		audit: (actorId, action, target, details) => audit(db, { actorId, action, target, details })
 	});
 
+	const commands: HubCommands = {
+		...amiCommands,
+		async queueMember(actor, request) {
+			try {
+				// stored here, on the leader, so the change signal reconciles the PBX at once
+				await changeMember(db, request.queue, request.agentId, request.change, { id: actor.id });
+			} catch (err) {
+				if (err instanceof InboundConflictError) throw new CommandError('bad_request', err.message);
+				throw err;
+			}
+		}
+	};
+
 	return {
 		engine,
 		persister,
@@ -199,6 +233,8 @@ async function startLeaderRole(
 		commands,
 		async stop() {
 			clearInterval(refresh);
+			stopWatchingInbound();
+			reconciler.close();
 			await Promise.all([...links.values()].map((c) => c.close()));
 			engine.close();
 			await persister.close().catch((err: unknown) => log.error({ err }, 'unsaved floor facts at shutdown'));
@@ -215,7 +251,8 @@ type ForwardedCommand =
 	| { name: 'monitorSwitch'; actor: SocketUser; monitorId: string; mode: MonitorMode }
 	| { name: 'monitorStop'; actor: SocketUser; monitorId: string }
 	| { name: 'dial'; actor: SocketUser; leadId: string; phoneId: string }
-	| { name: 'hangup'; actor: SocketUser; callId: string };
+	| { name: 'hangup'; actor: SocketUser; callId: string }
+	| { name: 'queueMember'; actor: SocketUser; request: QueueMemberRequest };
 
 function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown> {
 	switch (c.name) {
@@ -233,6 +270,8 @@ function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown
 			return commands.dial(c.actor, c.leadId, c.phoneId);
 		case 'hangup':
 			return commands.hangup(c.actor, c.callId);
+		case 'queueMember':
+			return commands.queueMember(c.actor, c.request);
 	}
 }
 
@@ -266,7 +305,8 @@ export async function startRealtime(server: Server, services: Services, options:
 		monitorSwitch: (actor, monitorId, mode) => route({ name: 'monitorSwitch', actor, monitorId, mode }).then(() => undefined),
 		monitorStop: (actor, monitorId) => route({ name: 'monitorStop', actor, monitorId }).then(() => undefined),
 		dial: (actor, leadId, phoneId) => route({ name: 'dial', actor, leadId, phoneId }) as Promise<{ callId: string }>,
-		hangup: (actor, callId) => route({ name: 'hangup', actor, callId }).then(() => undefined)
+		hangup: (actor, callId) => route({ name: 'hangup', actor, callId }).then(() => undefined),
+		queueMember: (actor, request) => route({ name: 'queueMember', actor, request }).then(() => undefined)
 	};
 
 	// ── Redis: adapter + lock (cluster), or nothing (one process) ──

@@ -65,7 +65,7 @@ async function expectSuccess(reply: Promise<Record<string, string | string[]>>, 
 	if (response.Response !== 'Success') throw new CommandError('unavailable', `${what}: ${String(response.Message ?? 'refused by the PBX')}`);
 }
 
-export function createCommands(deps: CommandDeps): HubCommands {
+export function createCommands(deps: CommandDeps): Omit<HubCommands, 'queueMember'> {
 	const outbound = deps.outboundContext ?? 'outbound';
 	/** calls this node originated: callId → agent (hang-up ownership); pruned after an hour */
 	const placed = new Map<string, { agentId: string; at: number }>();

@@ -12,11 +12,13 @@ import type {
 	ErrorBody,
 	FloorSnapshot,
 	MonitorMode,
+	QueueMemberRequest,
 	RingTo,
 	ServerToClientEvents,
 	SocketUser
 } from '../../src/lib/protocol';
 import { FloorMirror, type FloorBatch } from './mirror';
+import { registerQueueHandlers } from './queues';
 import { canSupervise, scopeFor, scopeRoom, type Scope } from './scope';
 
 export interface SocketData {
@@ -26,7 +28,7 @@ export interface SocketData {
 }
 
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** Commands run where the AMI links are (the leader); the hub only validates and authorises. */
 export interface HubCommands {
@@ -38,6 +40,8 @@ export interface HubCommands {
 	/** click-to-call: the agent's phone first, then the lead's phone; the claim is checked where it runs */
 	dial(actor: SocketUser, leadId: string, phoneId: string): Promise<{ callId: string }>;
 	hangup(actor: SocketUser, callId: string): Promise<void>;
+	/** a supervisor's queue membership change for an agent of their teams */
+	queueMember(actor: SocketUser, request: QueueMemberRequest): Promise<void>;
 }
 
 export interface HubDeps {
@@ -87,7 +91,7 @@ const schemas = {
 	hangup: z.object({ callId: z.string().uuid() })
 };
 
-function failure(err: unknown): Ack<never> {
+export function failure(err: unknown): Ack<never> {
 	if (err instanceof CommandError) return { ok: false, error: { code: err.code, message: err.message } };
 	if (err instanceof z.ZodError) {
 		const i = err.issues[0];
@@ -277,6 +281,8 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 				ack(failure(err));
 			}
 		});
+
+		registerQueueHandlers(socket, { user, supervisedAgent, commands: deps.commands });
 
 		socket.on('disconnect', () => leave(socket));
 	});

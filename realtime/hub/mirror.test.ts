@@ -15,7 +15,8 @@ function agent(id: string, teamIds: string[], state: AgentView['state'] = 'idle'
 		pauseReason: null,
 		call: null,
 		today: { dials: 0, connects: 0, talkSeconds: 0 },
-		handRaised: false
+		handRaised: false,
+		queues: []
 	};
 }
 

@@ -279,7 +279,8 @@ export function deriveAgent(ctx: Ctx, agentId: string): void {
 		pauseReason: reason,
 		call: best === null ? null : callView(best),
 		today: rec.today,
-		handRaised: rec.handRaised
+		handRaised: rec.handRaised,
+		queues: memberQueues(ep?.members, rec.view?.queues)
 	};
 	const changed = !sameView(view, rec.view);
 	if (
@@ -299,6 +300,13 @@ export function deriveAgent(ctx: Ctx, agentId: string): void {
 		});
 	}
 	if (changed) ctx.patches.push({ kind: 'agent', agent: view });
+}
+
+/** The endpoint's queues, sorted; the previous array when unchanged so views compare by reference. */
+function memberQueues(members: Readonly<Record<string, unknown>> | undefined, prev: readonly string[] | undefined): string[] {
+	const next = members === undefined ? [] : Object.keys(members).sort();
+	if (prev !== undefined && prev.length === next.length && prev.every((q, i) => q === next[i])) return prev as string[];
+	return next;
 }
 
 function sameCall(a: AgentCallView | null, b: AgentCallView | null): boolean {
@@ -330,6 +338,7 @@ function sameView(a: AgentView, b: AgentView | null): boolean {
 		a.today.dials === b.today.dials &&
 		a.today.connects === b.today.connects &&
 		a.today.talkSeconds === b.today.talkSeconds &&
+		a.queues === b.queues &&
 		sameCall(a.call, b.call)
 	);
 }

@@ -31,6 +31,7 @@ export class Ctx {
 	agentByEndpoint: ReadonlyMap<string, string>;
 	day: string;
 	dayCheckedAt: number;
+	serviceLevels: Readonly<Record<string, number>>;
 
 	readonly patches: FloorPatch[] = [];
 	readonly effects: FloorEffect[] = [];
@@ -61,6 +62,7 @@ export class Ctx {
 		this.agentByEndpoint = base.agentByEndpoint;
 		this.day = base.day;
 		this.dayCheckedAt = base.dayCheckedAt;
+		this.serviceLevels = base.serviceLevels;
 	}
 
 	get agents(): PMapDraft<AgentRec> {
@@ -129,6 +131,7 @@ export class Ctx {
 			calls: this.#calls?.done() ?? b.calls,
 			callIds: this.#callIds?.done() ?? b.callIds,
 			queues: this.#queues?.done() ?? b.queues,
+			serviceLevels: this.serviceLevels,
 			monitors: this.#monitors?.done() ?? b.monitors,
 			spyers: this.#spyers?.done() ?? b.spyers,
 			pendingMonitors: this.#pendingMonitors?.done() ?? b.pendingMonitors,

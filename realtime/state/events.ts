@@ -10,7 +10,7 @@ import { pk } from './context';
 import type { Ctx } from './context';
 import { availabilityOfDeviceState, ensureEndpoint, putEndpoint } from './endpoints';
 import { spyStart, spyStop } from './monitors';
-import { addCaller, applyMember, ensureQueue, removeCaller } from './queues';
+import { addCaller, applyMember, countAbandoned, countAnswered, ensureQueue, removeCaller } from './queues';
 import type { CallRec } from './types';
 
 type Ev<K extends PbxEvent['kind']> = Extract<PbxEvent, { kind: K }>;
@@ -63,12 +63,14 @@ export function applyPbxEvent(ctx: Ctx, pbx: string, ev: PbxEvent, callIdHint: s
 			return;
 		case 'QueueCallerLeave':
 		case 'QueueCallerAbandon':
+			if (ev.kind === 'QueueCallerAbandon') countAbandoned(ctx, pbx, ev.queue);
 			callerLeave(ctx, pbx, ev.queue, ev.channel, ev.kind === 'QueueCallerAbandon');
 			return;
 		case 'AgentCalled':
 		case 'AgentConnect':
 		case 'AgentComplete':
 		case 'AgentRingNoAnswer':
+			if (ev.kind === 'AgentConnect') countAnswered(ctx, pbx, ev.queue, ev.holdTimeSeconds);
 			queueAgent(ctx, pbx, ev);
 			return;
 		case 'ChanSpyStart': {

@@ -278,6 +278,18 @@ describe.skipIf(!hasTranscript('d_queue_inbound'))('golden d: inbound queue, pau
 		]);
 	});
 
+	it('service level of the day: 5 offered, 3 answered (all within 20 s), 2 abandoned (hang-up and timeout)', () => {
+		const sales = finalSnapshot(r).queues.find((q) => q.name === 'sales');
+		expect(sales).toMatchObject({ offered: 5, answered: 3, answeredInSl: 3, abandoned: 2, serviceLevelSeconds: 20 });
+	});
+
+	it('a tighter threshold counts only the callers answered within it', () => {
+		const strict = run('d_queue_inbound', THREE, {}, { serviceLevelSeconds: 0 });
+		const sales = finalSnapshot(strict).queues.find((q) => q.name === 'sales');
+		// every caller waited at least a second before an agent connected
+		expect(sales).toMatchObject({ answered: 3, answeredInSl: 0, serviceLevelSeconds: 0 });
+	});
+
 	it('final snapshot', () => {
 		expect(finalSnapshot(r)).toMatchSnapshot();
 	});
@@ -294,6 +306,12 @@ describe.skipIf(!hasTranscript('d2_queue_ringnoanswer'))('golden d2: ring no ans
 			['support', 'agent3', 'ABANDON'],
 			['sales', 'agent2', 'ANSWER']
 		]);
+	});
+
+	it('ring-no-answer is not an answer: support 1 offered 1 abandoned, sales 1 offered 1 answered', () => {
+		const view = (name: string) => finalSnapshot(r).queues.find((q) => q.name === name);
+		expect(view('support')).toMatchObject({ offered: 1, answered: 0, abandoned: 1 });
+		expect(view('sales')).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
 	});
 });
 

@@ -7,7 +7,7 @@ import { pk } from './context';
 import type { Ctx } from './context';
 import { availabilityOfStatus, ensureEndpoint, isPaused, putEndpoint } from './endpoints';
 import { PMap } from './pmap';
-import type { EndpointRec, QueueRec } from './types';
+import type { EndpointRec, QueueDay, QueueRec } from './types';
 
 export function queueId(pbx: string, name: string): string {
 	return `${pbx}:${name}`;
@@ -17,10 +17,49 @@ export function ensureQueue(ctx: Ctx, pbx: string, name: string): QueueRec {
 	const id = queueId(pbx, name);
 	const cur = ctx.queues.get(id);
 	if (cur !== undefined) return cur;
-	const rec: QueueRec = { id, pbx, name, callers: {}, members: PMap.empty(), pausedCount: 0, view: null };
+	const rec: QueueRec = { id, pbx, name, callers: {}, members: PMap.empty(), pausedCount: 0, today: NO_CALLS, view: null };
 	ctx.queues.set(id, rec);
 	ctx.touchedQueues.add(id);
 	return rec;
+}
+
+const NO_CALLS: QueueDay = { offered: 0, answered: 0, answeredInSl: 0, abandoned: 0, waitSeconds: 0, maxWaitSeconds: 0 };
+
+function serviceLevelOf(ctx: Ctx, name: string): number {
+	return ctx.serviceLevels[name] ?? ctx.config.serviceLevelSeconds;
+}
+
+/** New day: every queue's counters back to zero. */
+export function resetQueueCounters(ctx: Ctx): void {
+	for (const q of [...ctx.queues.values()]) if (q.today !== NO_CALLS) putQueue(ctx, { ...q, today: NO_CALLS });
+}
+
+/** New thresholds apply to callers answered from now on; the views show the new threshold at once. */
+export function setServiceLevels(ctx: Ctx, levels: Readonly<Record<string, number>>): void {
+	ctx.serviceLevels = levels;
+	for (const q of ctx.queues.values()) ctx.touchedQueues.add(q.id);
+}
+
+/** AgentConnect: the caller waited `holdTimeSeconds` (Asterisk's own count). */
+export function countAnswered(ctx: Ctx, pbx: string, queue: string, holdTimeSeconds: number): void {
+	const q = ensureQueue(ctx, pbx, queue);
+	const t = q.today;
+	putQueue(ctx, {
+		...q,
+		today: {
+			...t,
+			answered: t.answered + 1,
+			answeredInSl: t.answeredInSl + (holdTimeSeconds <= serviceLevelOf(ctx, queue) ? 1 : 0),
+			waitSeconds: t.waitSeconds + holdTimeSeconds,
+			maxWaitSeconds: Math.max(t.maxWaitSeconds, holdTimeSeconds)
+		}
+	});
+}
+
+/** QueueCallerAbandon (sent once per caller who gave up or timed out). */
+export function countAbandoned(ctx: Ctx, pbx: string, queue: string): void {
+	const q = ensureQueue(ctx, pbx, queue);
+	putQueue(ctx, { ...q, today: { ...q.today, abandoned: q.today.abandoned + 1 } });
 }
 
 function putQueue(ctx: Ctx, rec: QueueRec): void {
@@ -80,7 +119,7 @@ export function applyMember(ctx: Ctx, pbx: string, m: QueueMemberInfo, kind: Mem
 export function addCaller(ctx: Ctx, pbx: string, queue: string, uniqueid: string, joinedAt: number): void {
 	const q = ensureQueue(ctx, pbx, queue);
 	if (uniqueid in q.callers) return;
-	putQueue(ctx, { ...q, callers: { ...q.callers, [uniqueid]: joinedAt } });
+	putQueue(ctx, { ...q, callers: { ...q.callers, [uniqueid]: joinedAt }, today: { ...q.today, offered: q.today.offered + 1 } });
 }
 
 export function removeCaller(ctx: Ctx, pbx: string, queue: string, uniqueid: string): void {
@@ -91,7 +130,7 @@ export function removeCaller(ctx: Ctx, pbx: string, queue: string, uniqueid: str
 	putQueue(ctx, { ...q, callers });
 }
 
-function viewOf(q: QueueRec): QueueView {
+function viewOf(ctx: Ctx, q: QueueRec): QueueView {
 	let waiting = 0;
 	let longestSince: number | null = null;
 	for (const uid in q.callers) {
@@ -106,7 +145,9 @@ function viewOf(q: QueueRec): QueueView {
 		waiting,
 		longestSince,
 		members: q.members.size,
-		paused: q.pausedCount
+		paused: q.pausedCount,
+		...q.today,
+		serviceLevelSeconds: serviceLevelOf(ctx, q.name)
 	};
 }
 
@@ -116,7 +157,14 @@ function sameView(a: QueueView, b: QueueView | null): boolean {
 		a.waiting === b.waiting &&
 		a.longestSince === b.longestSince &&
 		a.members === b.members &&
-		a.paused === b.paused
+		a.paused === b.paused &&
+		a.offered === b.offered &&
+		a.answered === b.answered &&
+		a.answeredInSl === b.answeredInSl &&
+		a.abandoned === b.abandoned &&
+		a.waitSeconds === b.waitSeconds &&
+		a.maxWaitSeconds === b.maxWaitSeconds &&
+		a.serviceLevelSeconds === b.serviceLevelSeconds
 	);
 }
 
@@ -125,7 +173,7 @@ export function flushQueues(ctx: Ctx): void {
 	for (const id of ctx.touchedQueues) {
 		const q = ctx.queues.get(id);
 		if (q === undefined) continue;
-		const view = viewOf(q);
+		const view = viewOf(ctx, q);
 		if (sameView(view, q.view)) continue;
 		ctx.queues.set(id, { ...q, view });
 		ctx.patches.push({ kind: 'queue', queue: view });

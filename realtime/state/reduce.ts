@@ -10,7 +10,7 @@ import { Ctx, pk } from './context';
 import { applyPbxEvent } from './events';
 import { expireMonitorRequests, requestMonitor, setMonitorMode } from './monitors';
 import { PMap } from './pmap';
-import { flushQueues, resyncQueues } from './queues';
+import { flushQueues, resetQueueCounters, resyncQueues, setServiceLevels } from './queues';
 import type { ChannelRec, FloorConfig, FloorInput, FloorState, ReduceResult } from './types';
 
 /** Local calendar day of a server time, `YYYY-MM-DD`. */
@@ -26,7 +26,8 @@ export const DEFAULT_CONFIG: FloorConfig = {
 	dayKey: localDayKey,
 	callRetentionMs: 5 * 60_000,
 	originateGraceMs: 10_000,
-	monitorRequestTtlMs: 60_000
+	monitorRequestTtlMs: 60_000,
+	serviceLevelSeconds: 20
 };
 
 /** An empty floor (no agents until a `directory` input). */
@@ -46,6 +47,7 @@ export function initialFloorState(config: Partial<FloorConfig> = {}, now = 0): F
 		calls: PMap.empty(),
 		callIds: PMap.empty(),
 		queues: PMap.empty(),
+		serviceLevels: {},
 		monitors: PMap.empty(),
 		spyers: PMap.empty(),
 		pendingMonitors: PMap.empty(),
@@ -65,6 +67,7 @@ export function reduce(state: FloorState, input: FloorInput, now: number): Reduc
 		if (day !== ctx.day) {
 			ctx.day = day;
 			resetCounters(ctx);
+			resetQueueCounters(ctx);
 		}
 	}
 	switch (input.type) {
@@ -77,6 +80,9 @@ export function reduce(state: FloorState, input: FloorInput, now: number): Reduc
 			break;
 		case 'link':
 			setLink(ctx, input.pbx, input.connected);
+			break;
+		case 'queueSettings':
+			setServiceLevels(ctx, input.serviceLevels);
 			break;
 		case 'resync':
 			resync(ctx, input.pbx, input);

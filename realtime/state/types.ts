@@ -36,6 +36,8 @@ export type FloorInput =
 	/** the full agent directory (replaces the previous one) */
 	| { type: 'directory'; agents: readonly DirectoryAgent[] }
 	| { type: 'link'; pbx: string; connected: boolean }
+	/** service-level thresholds of the managed queues (replaces the previous ones) */
+	| { type: 'queueSettings'; serviceLevels: Readonly<Record<string, number>> }
 	/**
 	 * After every AMI (re)login: `channels` = CoreShowChannels or Status items (ChannelListItem),
 	 * `queueItems` = QueueStatus items (QueueParams / QueueMember / QueueEntry). That PBX's channels
@@ -118,6 +120,8 @@ export interface FloorConfig {
 	originateGraceMs: number;
 	/** a monitorRequested without ChanSpyStart expires after this (default 60 s) */
 	monitorRequestTtlMs: number;
+	/** service-level threshold of a queue without its own (default 20 s) */
+	serviceLevelSeconds: number;
 }
 
 // ---- internal records (exported for the reducer's modules and tests; treat as opaque) ----
@@ -233,7 +237,18 @@ export interface QueueRec {
 	readonly members: PMap<boolean>;
 	/** members whose value in `members` is true, kept incrementally */
 	readonly pausedCount: number;
+	readonly today: QueueDay;
 	readonly view: QueueView | null;
+}
+
+/** A queue's counters for the current day. */
+export interface QueueDay {
+	readonly offered: number;
+	readonly answered: number;
+	readonly answeredInSl: number;
+	readonly abandoned: number;
+	readonly waitSeconds: number;
+	readonly maxWaitSeconds: number;
 }
 
 export interface MonitorRec {
@@ -292,6 +307,8 @@ export interface FloorState {
 	readonly callIds: PMap<string>;
 	/** QueueView.id = `${pbx}:${name}` */
 	readonly queues: PMap<QueueRec>;
+	/** queue name → service-level threshold in seconds (managed queues; others use the default) */
+	readonly serviceLevels: Readonly<Record<string, number>>;
 	/** by monitor id */
 	readonly monitors: PMap<MonitorRec>;
 	/** `${pbx}\0${spyer uniqueid}` → monitor id */

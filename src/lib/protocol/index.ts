@@ -36,6 +36,8 @@ export interface AgentView {
 	call: AgentCallView | null;
 	today: AgentCounters;
 	handRaised: boolean;
+	/** queues the agent is a member of on their PBX (sorted) */
+	queues: string[];
 }
 
 export interface AgentCallView {
@@ -61,6 +63,16 @@ export interface QueueView {
 	longestSince: ServerMs | null;
 	members: number;
 	paused: number;
+	/** today (server day): callers who joined, were answered, within the service level, gave up */
+	offered: number;
+	answered: number;
+	answeredInSl: number;
+	abandoned: number;
+	/** sum and maximum of answered callers' waits today (seconds) */
+	waitSeconds: number;
+	maxWaitSeconds: number;
+	/** the threshold `answeredInSl` counts against */
+	serviceLevelSeconds: number;
 }
 
 export interface MonitorView {
@@ -122,6 +134,14 @@ export interface FloorSubscribeRequest {
 
 export type RingTo = 'endpoint' | 'mobile' | { number: string };
 
+/** add / remove / set penalty (0 = rung first) / back to what the skills say */
+export type QueueMemberChange = { kind: 'add'; penalty?: number } | { kind: 'remove' } | { kind: 'penalty'; penalty: number } | { kind: 'reset' };
+export interface QueueMemberRequest {
+	agentId: string;
+	queue: string;
+	change: QueueMemberChange;
+}
+
 export interface ServerToClientEvents {
 	'floor:snapshot': (snapshot: FloorSnapshot) => void;
 	'floor:patch': (message: FloorPatchMessage) => void;
@@ -140,6 +160,8 @@ export interface ClientToServerEvents {
 	'monitor:stop': (request: { monitorId: string }, ack: AckFn) => void;
 	'call:dial': (request: { leadId: string; phoneId: string }, ack: AckFn<{ callId: string }>) => void;
 	'call:hangup': (request: { callId: string }, ack: AckFn) => void;
+	// ── inbound: a supervisor changes an agent's queue membership (kept over the skills rule) ──
+	'queue:member': (request: QueueMemberRequest, ack: AckFn) => void;
 }
 
 /** What the socket middleware attaches to every connection, taken from the session cookie. */

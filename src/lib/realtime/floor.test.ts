@@ -16,7 +16,8 @@ function agent(id: string, state: AgentView['state'] = 'idle', since = 1_000): A
 		pauseReason: null,
 		call: null,
 		today: { dials: 0, connects: 0, talkSeconds: 0 },
-		handRaised: false
+		handRaised: false,
+		queues: []
 	};
 }
 

@@ -15,7 +15,8 @@ function agent(id: string, name: string, state: AgentView['state'], since: numbe
 		pauseReason: null,
 		call: null,
 		today: { dials: 0, connects: 0, talkSeconds: 0 },
-		handRaised: false
+		handRaised: false,
+		queues: []
 	};
 }
 

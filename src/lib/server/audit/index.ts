@@ -32,6 +32,9 @@ export type AuditAction =
 	| 'project.performers_changed'
 	| 'import.uploaded'
 	| 'import.finished'
+	| 'skill.changed'
+	| 'queue.changed'
+	| 'queue.member_changed'
 	| 'export'
 	| 'erase'
 	| 'meeting.outcome';

@@ -589,3 +589,75 @@ export const agentDayStats = pgTable(
 );
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+// ─── inbound: skills and managed queues ────────────────────────────────────
+
+export const skills = pgTable(
+	'skills',
+	{
+		id: id(),
+		name: text('name').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('skills_name_uq').on(t.name)]
+);
+
+/** An agent's level in a skill: 1 (beginner) … 10 (expert). */
+export const agentSkills = pgTable(
+	'agent_skills',
+	{
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		skillId: uuid('skill_id')
+			.notNull()
+			.references(() => skills.id, { onDelete: 'cascade' }),
+		level: smallint('level').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.userId, t.skillId] }), index('agent_skills_skill_idx').on(t.skillId)]
+);
+
+export interface QueueSkillRequirement {
+	skillId: string;
+	minLevel: number;
+}
+
+/**
+ * An Asterisk queue whose membership Switchboard owns: members are the agents (of `teamId`, when
+ * set) who hold every required skill at `minLevel` or better. Queues not listed here are left alone.
+ */
+export const queues = pgTable(
+	'queues',
+	{
+		id: id(),
+		/** the queue's name in Asterisk (queues.conf) */
+		name: text('name').notNull(),
+		teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+		projectId: uuid('project_id').references(() => projects.id, { onDelete: 'set null' }),
+		skills: jsonb('skills').$type<QueueSkillRequirement[]>().notNull().default([]),
+		/** answered within this many seconds counts towards the service level */
+		serviceLevelSeconds: integer('service_level_seconds').notNull().default(20),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('queues_name_uq').on(t.name)]
+);
+
+/** A supervisor's exception to the skills rule for one agent in one queue. */
+export const queueMemberOverrides = pgTable(
+	'queue_member_overrides',
+	{
+		queueId: uuid('queue_id')
+			.notNull()
+			.references(() => queues.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		/** true = member whatever the skills; false = never a member */
+		member: boolean('member').notNull(),
+		/** penalty to apply instead of the one derived from the skills */
+		penalty: smallint('penalty'),
+		updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+		updatedAt: tstz('updated_at').notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.queueId, t.userId] })]
+);

@@ -8,6 +8,7 @@ import type { Db } from '../db';
 import { dispositions, leadEmails, leadPhones, leads, projectAgents, projectLeads, projects } from '../db/schema';
 import { countAdmins, countUsers, createTeam, createUser } from '../users';
 import { DEFAULT_DISPOSITIONS } from '../projects/default-dispositions';
+import { seedInboundDemo } from './inbound';
 
 export interface DemoCredential {
 	email: string;
@@ -134,5 +135,6 @@ export async function seedDemo(db: Db, options: DemoSeedOptions = {}): Promise<D
 		await db.insert(leadEmails).values(inserted.map((l, k) => ({ leadId: l.id, email: `contact${start + k + 1}@lead.example` })));
 		await db.insert(projectLeads).values(inserted.map((l, k) => ({ projectId: projectIds[(start + k) % 2]!, leadId: l.id })));
 	}
+	await seedInboundDemo(db, agentIds);
 	return credentials;
 }

@@ -1,0 +1,46 @@
+ALTER TYPE "public"."letter_status" ADD VALUE 'held';--> statement-breakpoint
+CREATE TABLE "agent_skills" (
+	"user_id" uuid NOT NULL,
+	"skill_id" uuid NOT NULL,
+	"level" smallint NOT NULL,
+	CONSTRAINT "agent_skills_user_id_skill_id_pk" PRIMARY KEY("user_id","skill_id")
+);
+--> statement-breakpoint
+CREATE TABLE "queue_member_overrides" (
+	"queue_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"member" boolean NOT NULL,
+	"penalty" smallint,
+	"updated_by" uuid,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "queue_member_overrides_queue_id_user_id_pk" PRIMARY KEY("queue_id","user_id")
+);
+--> statement-breakpoint
+CREATE TABLE "queues" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"name" text NOT NULL,
+	"team_id" uuid,
+	"project_id" uuid,
+	"skills" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"service_level_seconds" integer DEFAULT 20 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "skills" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"name" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "letters" ADD COLUMN "calendar" text;--> statement-breakpoint
+ALTER TABLE "agent_skills" ADD CONSTRAINT "agent_skills_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "agent_skills" ADD CONSTRAINT "agent_skills_skill_id_skills_id_fk" FOREIGN KEY ("skill_id") REFERENCES "public"."skills"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_queue_id_queues_id_fk" FOREIGN KEY ("queue_id") REFERENCES "public"."queues"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queues" ADD CONSTRAINT "queues_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "queues" ADD CONSTRAINT "queues_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "agent_skills_skill_idx" ON "agent_skills" USING btree ("skill_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "queues_name_uq" ON "queues" USING btree ("name");--> statement-breakpoint
+CREATE UNIQUE INDEX "skills_name_uq" ON "skills" USING btree ("name");--> statement-breakpoint
+CREATE UNIQUE INDEX "meetings_director_slot_uq" ON "meetings" USING btree ("sales_director_id","starts_at") WHERE "meetings"."status" <> 'cancelled';
