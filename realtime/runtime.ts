@@ -24,6 +24,7 @@ import { parseAmiUrls, type AmiLinkConfig } from './ami/url';
 import { createCommands } from './commands';
 import { attachRealtime, CommandError, type Hub, type HubCommands } from './hub';
 import { sessionAuthenticator } from './hub/auth';
+import { registerCockpit, type Cockpit } from './hub/cockpit';
 import { FloorEngine } from './hub/engine';
 import { createClusterBus, LeaderUnavailableError, RemoteCommandError, type ClusterBus } from './leader/cluster';
 import { LeaderLock } from './leader/lock';
@@ -45,6 +46,8 @@ export interface LeaderRole {
 
 export interface RealtimeRuntime {
 	hub: Hub;
+	/** alerts, messages, presence, notes (issue 5) */
+	cockpit: Cockpit;
 	nodeId: string;
 	/** this node's leader role, null while it follows */
 	readonly leader: LeaderRole | null;
@@ -215,7 +218,9 @@ type ForwardedCommand =
 	| { name: 'monitorSwitch'; actor: SocketUser; monitorId: string; mode: MonitorMode }
 	| { name: 'monitorStop'; actor: SocketUser; monitorId: string }
 	| { name: 'dial'; actor: SocketUser; leadId: string; phoneId: string }
-	| { name: 'hangup'; actor: SocketUser; callId: string };
+	| { name: 'hangup'; actor: SocketUser; callId: string }
+	| { name: 'hand'; actor: SocketUser; agentId: string; raised: boolean }
+	| { name: 'logoff'; actor: SocketUser; agentId: string };
 
 function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown> {
 	switch (c.name) {
@@ -233,6 +238,10 @@ function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown
 			return commands.dial(c.actor, c.leadId, c.phoneId);
 		case 'hangup':
 			return commands.hangup(c.actor, c.callId);
+		case 'hand':
+			return commands.hand(c.actor, c.agentId, c.raised);
+		case 'logoff':
+			return commands.logoff(c.actor, c.agentId);
 	}
 }
 
@@ -266,7 +275,9 @@ export async function startRealtime(server: Server, services: Services, options:
 		monitorSwitch: (actor, monitorId, mode) => route({ name: 'monitorSwitch', actor, monitorId, mode }).then(() => undefined),
 		monitorStop: (actor, monitorId) => route({ name: 'monitorStop', actor, monitorId }).then(() => undefined),
 		dial: (actor, leadId, phoneId) => route({ name: 'dial', actor, leadId, phoneId }) as Promise<{ callId: string }>,
-		hangup: (actor, callId) => route({ name: 'hangup', actor, callId }).then(() => undefined)
+		hangup: (actor, callId) => route({ name: 'hangup', actor, callId }).then(() => undefined),
+		hand: (actor, agentId, raised) => route({ name: 'hand', actor, agentId, raised }).then(() => undefined),
+		logoff: (actor, agentId) => route({ name: 'logoff', actor, agentId }) as Promise<{ queues: number }>
 	};
 
 	// ── Redis: adapter + lock (cluster), or nothing (one process) ──
@@ -293,6 +304,8 @@ export async function startRealtime(server: Server, services: Services, options:
 		commands: routed,
 		adapter: adapterClient ? createAdapter(adapterClient, { streamName: `${prefix}:socket.io`, blockTimeInMs: 1000 }) : undefined
 	});
+
+	const cockpit = registerCockpit(hub, { db: database.db, commands: routed, isLeader: () => leader !== null, log });
 
 	const publishLocal = (batch: Parameters<Hub['publish']>[0]) => {
 		if (!hub.publish(batch) && leader) hub.load(leader.engine.snapshot());
@@ -369,6 +382,7 @@ export async function startRealtime(server: Server, services: Services, options:
 
 	return {
 		hub,
+		cockpit,
 		nodeId,
 		get leader() {
 			return leader;
@@ -380,6 +394,7 @@ export async function startRealtime(server: Server, services: Services, options:
 			leader = null;
 			await role?.stop();
 			bus?.close();
+			cockpit.close();
 			await hub.close();
 			await Promise.all([adapterClient?.quit().catch(() => {}), lockClient?.quit().catch(() => {})]);
 			services.realtime = null;

@@ -33,6 +33,16 @@ export type AuditAction =
 	| 'import.uploaded'
 	| 'import.finished'
 	| 'export'
+	// cockpit: operator control and alerts
+	| 'agent.logoff'
+	| 'agent.moved'
+	| 'message.sent'
+	| 'message.broadcast'
+	| 'alert.claimed'
+	| 'alert.resolved'
+	| 'alert.rules_changed'
+	| 'note.added'
+	| 'note.removed'
 	| 'erase';
 
 export interface AuditEntry {
