@@ -87,7 +87,11 @@ export function evaluateAlerts(
 			const base = { subject: agent.id, subjectName: agent.name, teamId };
 			const paused = enabled(teamId, 'paused_too_long');
 			if (paused && agent.state === 'paused' && now - agent.since >= paused.threshold * 60_000) {
-				wanted.push({ ...base, kind: 'paused_too_long', details: { minutes: minutes(now - agent.since), reason: agent.pauseReason ?? '' } });
+				wanted.push({
+					...base,
+					kind: 'paused_too_long',
+					details: { minutes: minutes(now - agent.since), reason: agent.pauseReason ?? '' }
+				});
 			}
 			const silent = enabled(teamId, 'no_connect');
 			if (silent && agent.state !== 'paused' && now - mem.connectAt >= silent.threshold * 60_000) {
@@ -96,7 +100,11 @@ export function evaluateAlerts(
 			const intensity = enabled(teamId, 'low_intensity');
 			const dials = intensity ? dialsLastHour(mem, agent, now) : null;
 			if (intensity && dials !== null && agent.state !== 'paused' && dials < intensity.threshold) {
-				wanted.push({ ...base, kind: 'low_intensity', details: { perHour: dials, target: intensity.threshold } });
+				wanted.push({
+					...base,
+					kind: 'low_intensity',
+					details: { perHour: dials, target: intensity.threshold }
+				});
 			}
 		}
 	}
@@ -106,7 +114,13 @@ export function evaluateAlerts(
 		if (down) {
 			for (const link of floor.pbx) {
 				if (!link.connected && now - link.since >= down.threshold * 1000) {
-					wanted.push({ kind: 'pbx_down', subject: `pbx:${link.name}`, subjectName: link.name, teamId, details: { seconds: seconds(now - link.since) } });
+					wanted.push({
+						kind: 'pbx_down',
+						subject: `pbx:${link.name}`,
+						subjectName: link.name,
+						teamId,
+						details: { seconds: seconds(now - link.since) }
+					});
 				}
 			}
 		}

@@ -22,10 +22,28 @@ import type {
 	SocketUser
 } from '../../src/lib/protocol';
 import type { Db } from '../../src/lib/server/db';
-import { openAlertKeys, openAlerts, raiseAlerts, updateAlert, type TeamScope } from '../../src/lib/server/cockpit/alerts';
-import { agentMessages, broadcastMessage, markRead, MESSAGE_MAX, sendMessage } from '../../src/lib/server/cockpit/messages';
+import {
+	openAlertKeys,
+	openAlerts,
+	raiseAlerts,
+	updateAlert,
+	type TeamScope
+} from '../../src/lib/server/cockpit/alerts';
+import {
+	agentMessages,
+	broadcastMessage,
+	markRead,
+	MESSAGE_MAX,
+	sendMessage
+} from '../../src/lib/server/cockpit/messages';
 import { moveAgent, projectChoices } from '../../src/lib/server/cockpit/moves';
-import { addAgentNote, agentNotes, noteAgent, NOTE_MAX, removeAgentNote } from '../../src/lib/server/cockpit/notes';
+import {
+	addAgentNote,
+	agentNotes,
+	noteAgent,
+	NOTE_MAX,
+	removeAgentNote
+} from '../../src/lib/server/cockpit/notes';
 import { teamSettings } from '../../src/lib/server/cockpit/settings';
 import { alertKey, EMPTY_MEMORY, evaluateAlerts, type AlertMemory } from '../alerts/evaluate';
 import { CommandError, failure, type Hub, type HubCommands, type SocketData } from './index';
@@ -56,7 +74,21 @@ export interface Cockpit {
 
 const id = z.string().uuid('an id');
 const empty = z.object({}).strict();
-const body = (max: number) => z.string().trim().min(1, 'required').max(max, `at most ${max} characters`).refine((s) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(s), 'control characters are not allowed');
+/** control characters other than tab and newline */
+function hasControl(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if ((c < 32 && c !== 9 && c !== 10) || c === 127) return true;
+	}
+	return false;
+}
+const body = (max: number) =>
+	z
+		.string()
+		.trim()
+		.min(1, 'required')
+		.max(max, `at most ${max} characters`)
+		.refine((s) => !hasControl(s), 'control characters are not allowed');
 const schemas = {
 	handLower: z.object({ agentId: id.optional() }),
 	agent: z.object({ agentId: id }),
@@ -85,7 +117,9 @@ function roomsOfTeams(teamIds: readonly (string | null)[]): string[] {
 }
 
 /** The strongest coaching on an agent: barge over whisper; a silent listen is never shown. */
-export function coachModeOf(monitors: Iterable<{ agentId: string; mode: string }>): Map<string, 'whisper' | 'barge'> {
+export function coachModeOf(
+	monitors: Iterable<{ agentId: string; mode: string }>
+): Map<string, 'whisper' | 'barge'> {
 	const out = new Map<string, 'whisper' | 'barge'>();
 	for (const m of monitors) {
 		if (m.mode === 'barge') out.set(m.agentId, 'barge');
@@ -131,7 +165,13 @@ export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, d
 		for (const agentId of new Set([...coached.keys(), ...next.keys()])) {
 			if (coached.get(agentId) === next.get(agentId)) continue;
 			const mode = next.get(agentId) ?? null;
-			io.local.to(userRoom(agentId)).emit('coach:notice', { active: mode !== null, mode, text: mode ? noticeText(mirror.agent(agentId)) : null });
+			io.local
+				.to(userRoom(agentId))
+				.emit('coach:notice', {
+					active: mode !== null,
+					mode,
+					text: mode ? noticeText(mirror.agent(agentId)) : null
+				});
 		}
 		coached = next;
 	});
@@ -209,16 +249,20 @@ export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, d
 
 		/** One handler shape for every event: validate, run, ack; errors become specific acks. */
 		function on<T>(event: keyof ClientToServerEvents, run: (request: unknown) => Promise<T>): void {
-			(socket.on as (e: string, l: (request: unknown, ack: unknown) => void) => void)(event, (request, ack) => {
-				if (typeof ack !== 'function') return;
-				run(request).then(
-					(data) => ack({ ok: true, data: data ?? null }),
-					(err: unknown) => {
-						if (!(err instanceof CommandError) && !(err instanceof z.ZodError)) deps.log?.error({ err, event }, 'cockpit command failed');
-						ack(failure(err));
-					}
-				);
-			});
+			(socket.on as (e: string, l: (request: unknown, ack: unknown) => void) => void)(
+				event,
+				(request, ack) => {
+					if (typeof ack !== 'function') return;
+					run(request).then(
+						(data) => ack({ ok: true, data: data ?? null }),
+						(err: unknown) => {
+							if (!(err instanceof CommandError) && !(err instanceof z.ZodError))
+								deps.log?.error({ err, event }, 'cockpit command failed');
+							ack(failure(err));
+						}
+					);
+				}
+			);
 		}
 
 		// ── raised hand ──
@@ -249,9 +293,22 @@ export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, d
 		on('agent:move', async (request) => {
 			const { agentId, fromProjectId, toProjectId } = schemas.move.parse(request);
 			supervised(agentId);
-			const result = await moveAgent(db, { id: user.id, teams: teamScope(user) }, agentId, fromProjectId, toProjectId);
-			if (!result.ok) throw new CommandError(result.reason, result.reason === 'forbidden' ? 'that project is not one of your teams' : 'no such project');
-			io.to(userRoom(agentId)).emit('project:moved', { projectId: result.project.id, projectName: result.project.name });
+			const result = await moveAgent(
+				db,
+				{ id: user.id, teams: teamScope(user) },
+				agentId,
+				fromProjectId,
+				toProjectId
+			);
+			if (!result.ok)
+				throw new CommandError(
+					result.reason,
+					result.reason === 'forbidden' ? 'that project is not one of your teams' : 'no such project'
+				);
+			io.to(userRoom(agentId)).emit('project:moved', {
+				projectId: result.project.id,
+				projectName: result.project.name
+			});
 			return null;
 		});
 
@@ -267,7 +324,8 @@ export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, d
 			const { teamId, body: text } = schemas.broadcast.parse(request);
 			requireSupervisor();
 			const scope = teamScope(user);
-			if (scope !== null && !scope.includes(teamId)) throw new CommandError('forbidden', 'this is not one of your teams');
+			if (scope !== null && !scope.includes(teamId))
+				throw new CommandError('forbidden', 'this is not one of your teams');
 			const copies = await broadcastMessage(db, user.id, teamId, text);
 			for (const [agentId, message] of copies) io.to(userRoom(agentId)).emit('message:received', message);
 			return { sent: copies.size };
@@ -280,7 +338,8 @@ export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, d
 		on('message:read', async (request) => {
 			const { messageId } = schemas.read.parse(request);
 			requireAgent();
-			if (!(await markRead(db, user.id, [messageId]))) throw new CommandError('not_found', 'no such unread message of yours');
+			if (!(await markRead(db, user.id, [messageId])))
+				throw new CommandError('not_found', 'no such unread message of yours');
 			return null;
 		});
 
@@ -301,7 +360,14 @@ export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, d
 					resolved: 'this alert is already resolved',
 					claimed: 'someone else claimed this alert first'
 				} as const;
-				throw new CommandError(result.reason === 'not_found' ? 'not_found' : result.reason === 'forbidden' ? 'forbidden' : 'bad_request', messages[result.reason]);
+				throw new CommandError(
+					result.reason === 'not_found'
+						? 'not_found'
+						: result.reason === 'forbidden'
+							? 'forbidden'
+							: 'bad_request',
+					messages[result.reason]
+				);
 			}
 			io.to(roomsOfTeams([result.alert.teamId])).emit('alert:updated', result.alert);
 			return result.alert;

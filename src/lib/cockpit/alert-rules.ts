@@ -1,7 +1,13 @@
 /** Alert rule kinds and their defaults, shared by the leader's evaluator, the rules editor and the alert list. */
 import type { AlertKind, AlertRule } from '$lib/protocol';
 
-export const ALERT_KINDS: readonly AlertKind[] = ['paused_too_long', 'no_connect', 'low_intensity', 'pbx_down', 'caller_waiting'];
+export const ALERT_KINDS: readonly AlertKind[] = [
+	'paused_too_long',
+	'no_connect',
+	'low_intensity',
+	'pbx_down',
+	'caller_waiting'
+];
 
 /** Like VICIdial's defaults: long pauses and silent agents first; intensity is opt-in (targets vary by project). */
 export const DEFAULT_RULES: Readonly<Record<AlertKind, AlertRule>> = {

@@ -87,13 +87,16 @@ export class AgentNoticesStore {
 
 	async toggleHand(): Promise<void> {
 		const raise = !this.#handRaised;
-		const ack = await this.#emit((s, a) => (raise ? s.emit('hand:raise', {}, a) : s.emit('hand:lower', {}, a)));
+		const ack = await this.#emit((s, a) =>
+			raise ? s.emit('hand:raise', {}, a) : s.emit('hand:lower', {}, a)
+		);
 		this.#error = ack.ok ? null : ack.error.message || ack.error.code;
 	}
 
 	async markRead(messageId: string): Promise<void> {
 		const ack = await this.#emit((s, a) => s.emit('message:read', { messageId }, a));
-		if (ack.ok) this.#messages = this.#messages.map((m) => (m.id === messageId ? { ...m, readAt: Date.now() } : m));
+		if (ack.ok)
+			this.#messages = this.#messages.map((m) => (m.id === messageId ? { ...m, readAt: Date.now() } : m));
 		else this.#error = ack.error.message || ack.error.code;
 	}
 

@@ -15,7 +15,7 @@ const NO_NOTES: readonly AgentNoteView[] = Object.freeze([]);
 export class CockpitStore {
 	#alerts = $state.raw<readonly AlertView[]>([]);
 	#presence = $state.raw<readonly PresenceEntry[]>([]);
-	#notes = $state.raw<ReadonlyMap<string, readonly AgentNoteView[]>>(new Map());
+	#notes = $state.raw<Readonly<Record<string, readonly AgentNoteView[]>>>({});
 	#sound = $state(false);
 	readonly #socket: HubSocket;
 	readonly #floor: FloorStore;
@@ -42,7 +42,7 @@ export class CockpitStore {
 		localStorage.setItem(SOUND_KEY, on ? 'on' : 'off');
 	}
 	notesFor(agentId: string): readonly AgentNoteView[] {
-		return this.#notes.get(agentId) ?? NO_NOTES;
+		return this.#notes[agentId] ?? NO_NOTES;
 	}
 
 	connect(): void {
@@ -74,11 +74,14 @@ export class CockpitStore {
 
 	readonly #load = async () => {
 		void this.watch();
-		const [alerts, notes] = await Promise.all([this.#floor.command('alert:list', {}), this.#floor.command('note:list', {})]);
+		const [alerts, notes] = await Promise.all([
+			this.#floor.command('alert:list', {}),
+			this.#floor.command('note:list', {})
+		]);
 		if (alerts.ok) this.#alerts = alerts.data;
 		if (notes.ok) {
-			const byAgent = new Map<string, AgentNoteView[]>();
-			for (const n of notes.data) byAgent.set(n.agentId, [...(byAgent.get(n.agentId) ?? []), n]);
+			const byAgent: Record<string, AgentNoteView[]> = {};
+			for (const n of notes.data) (byAgent[n.agentId] ??= []).push(n);
 			this.#notes = byAgent;
 		}
 	};
@@ -90,7 +93,10 @@ export class CockpitStore {
 	};
 
 	readonly #onUpdated = (alert: AlertView) => {
-		this.#alerts = alert.resolvedAt !== null ? this.#alerts.filter((a) => a.id !== alert.id) : this.#alerts.map((a) => (a.id === alert.id ? alert : a));
+		this.#alerts =
+			alert.resolvedAt !== null
+				? this.#alerts.filter((a) => a.id !== alert.id)
+				: this.#alerts.map((a) => (a.id === alert.id ? alert : a));
 	};
 
 	readonly #onPresence = (entries: PresenceEntry[]) => {
@@ -98,15 +104,15 @@ export class CockpitStore {
 	};
 
 	readonly #onNote = (note: AgentNoteView) => {
-		const list = this.#notes.get(note.agentId) ?? [];
+		const list = this.#notes[note.agentId] ?? [];
 		if (list.some((n) => n.id === note.id)) return;
-		this.#notes = new Map(this.#notes).set(note.agentId, [note, ...list]);
+		this.#notes = { ...this.#notes, [note.agentId]: [note, ...list] };
 	};
 
 	readonly #onNoteRemoved = (removed: { id: string; agentId: string }) => {
-		const list = this.#notes.get(removed.agentId);
+		const list = this.#notes[removed.agentId];
 		if (!list) return;
-		this.#notes = new Map(this.#notes).set(removed.agentId, list.filter((n) => n.id !== removed.id));
+		this.#notes = { ...this.#notes, [removed.agentId]: list.filter((n) => n.id !== removed.id) };
 	};
 }
 

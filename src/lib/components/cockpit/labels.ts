@@ -24,11 +24,17 @@ export function alertDetail(alert: Pick<AlertView, 'kind' | 'details'>, locale?:
 	const d = alert.details;
 	switch (alert.kind) {
 		case 'paused_too_long':
-			return m.cockpit_alert_detail_minutes({ minutes: String(d.minutes ?? '') }, o) + (d.reason ? ` · ${d.reason}` : '');
+			return (
+				m.cockpit_alert_detail_minutes({ minutes: String(d.minutes ?? '') }, o) +
+				(d.reason ? ` · ${d.reason}` : '')
+			);
 		case 'no_connect':
 			return m.cockpit_alert_detail_minutes({ minutes: String(d.minutes ?? '') }, o);
 		case 'low_intensity':
-			return m.cockpit_alert_detail_intensity({ perHour: String(d.perHour ?? ''), target: String(d.target ?? '') }, o);
+			return m.cockpit_alert_detail_intensity(
+				{ perHour: String(d.perHour ?? ''), target: String(d.target ?? '') },
+				o
+			);
 		case 'pbx_down':
 		case 'caller_waiting':
 			return m.cockpit_alert_detail_seconds({ seconds: String(d.seconds ?? '') }, o);
@@ -37,7 +43,11 @@ export function alertDetail(alert: Pick<AlertView, 'kind' | 'details'>, locale?:
 
 export function modeVerb(mode: MonitorMode, locale?: Locale): string {
 	const o = locale ? { locale } : {};
-	return mode === 'listen' ? m.cockpit_mode_verb_listen({}, o) : mode === 'whisper' ? m.cockpit_mode_verb_whisper({}, o) : m.cockpit_mode_verb_barge({}, o);
+	return mode === 'listen'
+		? m.cockpit_mode_verb_listen({}, o)
+		: mode === 'whisper'
+			? m.cockpit_mode_verb_whisper({}, o)
+			: m.cockpit_mode_verb_barge({}, o);
 }
 
 export const PAUSE_REASONS = ['break', 'lunch', 'coaching', 'meeting', 'technical'] as const;

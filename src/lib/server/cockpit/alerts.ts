@@ -63,16 +63,23 @@ function inScope(scope: TeamScope): SQL | undefined {
 }
 
 /** Inserts the alerts that have no open row for the same kind, subject and team; returns the new ones. */
-export async function raiseAlerts(db: DbOrTx, wanted: readonly NewAlert[], now = new Date()): Promise<AlertView[]> {
+export async function raiseAlerts(
+	db: DbOrTx,
+	wanted: readonly NewAlert[],
+	now = new Date()
+): Promise<AlertView[]> {
 	const raised: AlertView[] = [];
 	for (const a of wanted) {
-		const rows = await queryRows<{ id: string }>(db, sql`
+		const rows = await queryRows<{ id: string }>(
+			db,
+			sql`
 			insert into ${alerts} (kind, subject, team_id, details, raised_at)
 			select ${a.kind}, ${a.subject}, ${a.teamId}, ${JSON.stringify({ ...a.details, subjectName: a.subjectName })}::jsonb, ${now.toISOString()}::timestamptz
 			where not exists (
 				select 1 from ${alerts} where kind = ${a.kind} and subject = ${a.subject} and team_id = ${a.teamId} and resolved_at is null
 			)
-			returning id`);
+			returning id`
+		);
 		const id = rows[0]?.id;
 		if (id) raised.push((await getAlert(db, id))!);
 	}
@@ -80,8 +87,13 @@ export async function raiseAlerts(db: DbOrTx, wanted: readonly NewAlert[], now =
 }
 
 /** The (kind, subject, team) keys of every open alert: what the evaluator need not raise again. */
-export async function openAlertKeys(db: DbOrTx): Promise<{ kind: string; subject: string; teamId: string | null }[]> {
-	return db.select({ kind: alerts.kind, subject: alerts.subject, teamId: alerts.teamId }).from(alerts).where(isNull(alerts.resolvedAt));
+export async function openAlertKeys(
+	db: DbOrTx
+): Promise<{ kind: string; subject: string; teamId: string | null }[]> {
+	return db
+		.select({ kind: alerts.kind, subject: alerts.subject, teamId: alerts.teamId })
+		.from(alerts)
+		.where(isNull(alerts.resolvedAt));
 }
 
 export async function getAlert(db: DbOrTx, id: string): Promise<AlertView | null> {
@@ -105,7 +117,12 @@ export interface AlertFilter {
 	to?: Date;
 }
 
-export async function alertHistory(db: DbOrTx, scope: TeamScope, filter: AlertFilter, limit = 500): Promise<AlertView[]> {
+export async function alertHistory(
+	db: DbOrTx,
+	scope: TeamScope,
+	filter: AlertFilter,
+	limit = 500
+): Promise<AlertView[]> {
 	const status =
 		filter.status === 'open'
 			? and(isNull(alerts.resolvedAt), isNull(alerts.claimedAt))
@@ -130,7 +147,8 @@ export async function alertHistory(db: DbOrTx, scope: TeamScope, filter: AlertFi
 	return rows.map(toView);
 }
 
-export type AlertActionResult = { ok: true; alert: AlertView } | { ok: false; reason: 'not_found' | 'forbidden' | 'resolved' | 'claimed' };
+export type AlertActionResult =
+	{ ok: true; alert: AlertView } | { ok: false; reason: 'not_found' | 'forbidden' | 'resolved' | 'claimed' };
 
 /**
  * Claims (or resolves) an alert of the actor's teams. A claim is first come, first served: an
@@ -144,25 +162,46 @@ export async function updateAlert(
 ): Promise<AlertActionResult> {
 	const current = await getAlert(db, alertId);
 	if (!current) return { ok: false, reason: 'not_found' };
-	if (actor.teams !== null && (current.teamId === null || !actor.teams.includes(current.teamId))) return { ok: false, reason: 'forbidden' };
+	if (actor.teams !== null && (current.teamId === null || !actor.teams.includes(current.teamId)))
+		return { ok: false, reason: 'forbidden' };
 	if (current.resolvedAt !== null) return { ok: false, reason: 'resolved' };
 	const now = new Date();
 	if (action === 'claim') {
 		const updated = await db
 			.update(alerts)
 			.set({ claimedBy: actor.id, claimedAt: now })
-			.where(and(eq(alerts.id, alertId), isNull(alerts.resolvedAt), or(isNull(alerts.claimedBy), eq(alerts.claimedBy, actor.id))))
+			.where(
+				and(
+					eq(alerts.id, alertId),
+					isNull(alerts.resolvedAt),
+					or(isNull(alerts.claimedBy), eq(alerts.claimedBy, actor.id))
+				)
+			)
 			.returning({ id: alerts.id });
 		if (!updated.length) return { ok: false, reason: 'claimed' };
-		await audit(db, { actorId: actor.id, action: 'alert.claimed', target: alertId, details: { kind: current.kind, subject: current.subject } });
+		await audit(db, {
+			actorId: actor.id,
+			action: 'alert.claimed',
+			target: alertId,
+			details: { kind: current.kind, subject: current.subject }
+		});
 	} else {
 		const updated = await db
 			.update(alerts)
-			.set({ resolvedAt: now, claimedBy: sql`coalesce(${alerts.claimedBy}, ${actor.id}::uuid)`, claimedAt: sql`coalesce(${alerts.claimedAt}, ${now.toISOString()}::timestamptz)` })
+			.set({
+				resolvedAt: now,
+				claimedBy: sql`coalesce(${alerts.claimedBy}, ${actor.id}::uuid)`,
+				claimedAt: sql`coalesce(${alerts.claimedAt}, ${now.toISOString()}::timestamptz)`
+			})
 			.where(and(eq(alerts.id, alertId), isNull(alerts.resolvedAt)))
 			.returning({ id: alerts.id });
 		if (!updated.length) return { ok: false, reason: 'resolved' };
-		await audit(db, { actorId: actor.id, action: 'alert.resolved', target: alertId, details: { kind: current.kind, subject: current.subject } });
+		await audit(db, {
+			actorId: actor.id,
+			action: 'alert.resolved',
+			target: alertId,
+			details: { kind: current.kind, subject: current.subject }
+		});
 	}
 	return { ok: true, alert: (await getAlert(db, alertId))! };
 }

@@ -9,7 +9,11 @@ import { projectAgents, projects } from '../db/schema';
 import { audit } from '../audit';
 
 /** The agent's projects and the open projects the actor may put them on (null teams = every team). */
-export async function projectChoices(db: DbOrTx, agentId: string, actorTeams: readonly string[] | null): Promise<{ current: ProjectChoice[]; available: ProjectChoice[] }> {
+export async function projectChoices(
+	db: DbOrTx,
+	agentId: string,
+	actorTeams: readonly string[] | null
+): Promise<{ current: ProjectChoice[]; available: ProjectChoice[] }> {
 	const current = await db
 		.select({ id: projects.id, name: projects.name })
 		.from(projectAgents)
@@ -20,13 +24,20 @@ export async function projectChoices(db: DbOrTx, agentId: string, actorTeams: re
 	const available = await db
 		.select({ id: projects.id, name: projects.name })
 		.from(projects)
-		.where(and(ne(projects.status, 'done'), isNull(projects.archivedAt), actorTeams === null ? undefined : inArray(projects.teamId, [...actorTeams])))
+		.where(
+			and(
+				ne(projects.status, 'done'),
+				isNull(projects.archivedAt),
+				actorTeams === null ? undefined : inArray(projects.teamId, [...actorTeams])
+			)
+		)
 		.orderBy(asc(projects.name));
 	const on = new Set(current.map((p) => p.id));
 	return { current, available: available.filter((p) => !on.has(p.id)) };
 }
 
-export type MoveResult = { ok: true; project: ProjectChoice } | { ok: false; reason: 'not_found' | 'forbidden' };
+export type MoveResult =
+	{ ok: true; project: ProjectChoice } | { ok: false; reason: 'not_found' | 'forbidden' };
 
 export async function moveAgent(
 	db: DbOrTx,
@@ -35,13 +46,25 @@ export async function moveAgent(
 	fromProjectId: string | null,
 	toProjectId: string
 ): Promise<MoveResult> {
-	const [target] = await db.select({ id: projects.id, name: projects.name, teamId: projects.teamId }).from(projects).where(eq(projects.id, toProjectId));
+	const [target] = await db
+		.select({ id: projects.id, name: projects.name, teamId: projects.teamId })
+		.from(projects)
+		.where(eq(projects.id, toProjectId));
 	if (!target) return { ok: false, reason: 'not_found' };
-	if (actor.teams !== null && (!target.teamId || !actor.teams.includes(target.teamId))) return { ok: false, reason: 'forbidden' };
+	if (actor.teams !== null && (!target.teamId || !actor.teams.includes(target.teamId)))
+		return { ok: false, reason: 'forbidden' };
 	await db.transaction(async (tx) => {
-		if (fromProjectId) await tx.delete(projectAgents).where(and(eq(projectAgents.userId, agentId), eq(projectAgents.projectId, fromProjectId)));
+		if (fromProjectId)
+			await tx
+				.delete(projectAgents)
+				.where(and(eq(projectAgents.userId, agentId), eq(projectAgents.projectId, fromProjectId)));
 		await tx.insert(projectAgents).values({ projectId: toProjectId, userId: agentId }).onConflictDoNothing();
-		await audit(tx, { actorId: actor.id, action: 'agent.moved', target: agentId, details: { from: fromProjectId, to: toProjectId } });
+		await audit(tx, {
+			actorId: actor.id,
+			action: 'agent.moved',
+			target: agentId,
+			details: { from: fromProjectId, to: toProjectId }
+		});
 	});
 	return { ok: true, project: { id: target.id, name: target.name } };
 }

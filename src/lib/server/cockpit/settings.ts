@@ -28,15 +28,26 @@ export interface TeamSettings {
 /** Every team (or the given ones) with its rules completed with the defaults. */
 export async function teamSettings(db: DbOrTx, teamIds?: readonly string[]): Promise<TeamSettings[]> {
 	const query = db
-		.select({ teamId: teams.id, teamName: teams.name, rules: cockpitTeamSettings.alertRules, coachNotice: cockpitTeamSettings.coachNotice })
+		.select({
+			teamId: teams.id,
+			teamName: teams.name,
+			rules: cockpitTeamSettings.alertRules,
+			coachNotice: cockpitTeamSettings.coachNotice
+		})
 		.from(teams)
 		.leftJoin(cockpitTeamSettings, eq(cockpitTeamSettings.teamId, teams.id))
 		.orderBy(teams.name);
-	const rows = teamIds ? (teamIds.length ? await query.where(inArray(teams.id, [...teamIds])) : []) : await query;
+	const rows = teamIds
+		? teamIds.length
+			? await query.where(inArray(teams.id, [...teamIds]))
+			: []
+		: await query;
 	return rows.map((r) => ({
 		teamId: r.teamId,
 		teamName: r.teamName,
-		rules: completeRules((r.rules ?? []).map((x) => ruleSchema.safeParse(x)).flatMap((p) => (p.success ? [p.data] : []))),
+		rules: completeRules(
+			(r.rules ?? []).map((x) => ruleSchema.safeParse(x)).flatMap((p) => (p.success ? [p.data] : []))
+		),
 		coachNotice: r.coachNotice ?? null
 	}));
 }
@@ -47,10 +58,19 @@ export async function saveTeamSettings(
 	teamId: string,
 	settings: { rules: AlertRule[]; coachNotice: string | null }
 ): Promise<void> {
-	const values = { alertRules: settings.rules, coachNotice: settings.coachNotice || null, updatedAt: new Date() };
+	const values = {
+		alertRules: settings.rules,
+		coachNotice: settings.coachNotice || null,
+		updatedAt: new Date()
+	};
 	await db
 		.insert(cockpitTeamSettings)
 		.values({ teamId, ...values })
 		.onConflictDoUpdate({ target: cockpitTeamSettings.teamId, set: values });
-	await audit(db, { actorId, action: 'alert.rules_changed', target: teamId, details: { rules: settings.rules, coachNotice: settings.coachNotice } });
+	await audit(db, {
+		actorId,
+		action: 'alert.rules_changed',
+		target: teamId,
+		details: { rules: settings.rules, coachNotice: settings.coachNotice }
+	});
 }
