@@ -26,6 +26,7 @@ import { parseAmiUrls, type AmiLinkConfig } from './ami/url';
 import { createCommands } from './commands';
 import { attachRealtime, CommandError, type Hub, type HubCommands } from './hub';
 import { sessionAuthenticator } from './hub/auth';
+import { registerCockpit, type Cockpit } from './hub/cockpit';
 import { FloorEngine } from './hub/engine';
 import { createClusterBus, LeaderUnavailableError, RemoteCommandError, type ClusterBus } from './leader/cluster';
 import { LeaderLock } from './leader/lock';
@@ -47,6 +48,8 @@ export interface LeaderRole {
 
 export interface RealtimeRuntime {
 	hub: Hub;
+	/** alerts, messages, presence, notes (issue 5) */
+	cockpit: Cockpit;
 	nodeId: string;
 	/** this node's leader role, null while it follows */
 	readonly leader: LeaderRole | null;
@@ -252,7 +255,9 @@ type ForwardedCommand =
 	| { name: 'monitorStop'; actor: SocketUser; monitorId: string }
 	| { name: 'dial'; actor: SocketUser; leadId: string; phoneId: string }
 	| { name: 'hangup'; actor: SocketUser; callId: string }
-	| { name: 'queueMember'; actor: SocketUser; request: QueueMemberRequest };
+	| { name: 'queueMember'; actor: SocketUser; request: QueueMemberRequest }
+	| { name: 'hand'; actor: SocketUser; agentId: string; raised: boolean }
+	| { name: 'logoff'; actor: SocketUser; agentId: string };
 
 function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown> {
 	switch (c.name) {
@@ -272,6 +277,10 @@ function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown
 			return commands.hangup(c.actor, c.callId);
 		case 'queueMember':
 			return commands.queueMember(c.actor, c.request);
+		case 'hand':
+			return commands.hand(c.actor, c.agentId, c.raised);
+		case 'logoff':
+			return commands.logoff(c.actor, c.agentId);
 	}
 }
 
@@ -306,7 +315,9 @@ export async function startRealtime(server: Server, services: Services, options:
 		monitorStop: (actor, monitorId) => route({ name: 'monitorStop', actor, monitorId }).then(() => undefined),
 		dial: (actor, leadId, phoneId) => route({ name: 'dial', actor, leadId, phoneId }) as Promise<{ callId: string }>,
 		hangup: (actor, callId) => route({ name: 'hangup', actor, callId }).then(() => undefined),
-		queueMember: (actor, request) => route({ name: 'queueMember', actor, request }).then(() => undefined)
+		queueMember: (actor, request) => route({ name: 'queueMember', actor, request }).then(() => undefined),
+		hand: (actor, agentId, raised) => route({ name: 'hand', actor, agentId, raised }).then(() => undefined),
+		logoff: (actor, agentId) => route({ name: 'logoff', actor, agentId }) as Promise<{ queues: number }>
 	};
 
 	// ── Redis: adapter + lock (cluster), or nothing (one process) ──
@@ -333,6 +344,8 @@ export async function startRealtime(server: Server, services: Services, options:
 		commands: routed,
 		adapter: adapterClient ? createAdapter(adapterClient, { streamName: `${prefix}:socket.io`, blockTimeInMs: 1000 }) : undefined
 	});
+
+	const cockpit = registerCockpit(hub, { db: database.db, commands: routed, isLeader: () => leader !== null, log });
 
 	const publishLocal = (batch: Parameters<Hub['publish']>[0]) => {
 		if (!hub.publish(batch) && leader) hub.load(leader.engine.snapshot());
@@ -409,6 +422,7 @@ export async function startRealtime(server: Server, services: Services, options:
 
 	return {
 		hub,
+		cockpit,
 		nodeId,
 		get leader() {
 			return leader;
@@ -420,6 +434,7 @@ export async function startRealtime(server: Server, services: Services, options:
 			leader = null;
 			await role?.stop();
 			bus?.close();
+			cockpit.close();
 			await hub.close();
 			await Promise.all([adapterClient?.quit().catch(() => {}), lockClient?.quit().catch(() => {})]);
 			services.realtime = null;

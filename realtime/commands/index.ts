@@ -21,7 +21,7 @@ export interface CommandDeps {
 	/** the live monitor as the floor shows it (spyer channel, agent) */
 	monitor(monitorId: string): { agentId: string; spyerChannel: string; mode: MonitorMode } | undefined;
 	input(input: FloorInput): void;
-	audit(actorId: string, action: 'monitor.start' | 'monitor.switch' | 'monitor.stop' | 'agent.pause' | 'agent.unpause', target: string, details: Record<string, unknown>): Promise<void>;
+	audit(actorId: string, action: 'monitor.start' | 'monitor.switch' | 'monitor.stop' | 'agent.pause' | 'agent.unpause' | 'agent.logoff', target: string, details: Record<string, unknown>): Promise<void>;
 	/** dialplan context used to reach an outside number ("listen from anywhere") */
 	outboundContext?: string;
 	/** click-to-call: the claim, phone and project behind a dial request (throws CommandError when refused) */
@@ -180,6 +180,27 @@ export function createCommands(deps: CommandDeps): Omit<HubCommands, 'queueMembe
 				'dial'
 			);
 			return { callId };
+		},
+		async hand(_actor: SocketUser, agentId: string, raised: boolean) {
+			agentOrThrow(deps, agentId);
+			deps.input({ type: 'hand', agentId, raised });
+		},
+		async logoff(actor: SocketUser, agentId: string) {
+			const agent = agentOrThrow(deps, agentId);
+			const link = linkOrThrow(deps, agent.pbx);
+			// the PBX knows the memberships: QueueMember items name the member by Location (or Name)
+			const status = await link.actionList({ Action: 'QueueStatus' });
+			const queues = new Set<string>();
+			for (const item of status.items) {
+				if (item.Event !== 'QueueMember') continue;
+				const member = String(item.Location ?? item.Name ?? '');
+				if (member === agent.endpoint && typeof item.Queue === 'string') queues.add(item.Queue);
+			}
+			for (const queue of queues) {
+				await expectSuccess(link.action({ Action: 'QueueRemove', Queue: queue, Interface: agent.endpoint }), 'log off');
+			}
+			await deps.audit(actor.id, 'agent.logoff', agentId, { queues: [...queues] });
+			return { queues: queues.size };
 		},
 		async hangup(actor: SocketUser, callId: string) {
 			const agent = agentOrThrow(deps, actor.id);

@@ -25,6 +25,8 @@ export interface SocketData {
 	user: SocketUser;
 	scope: Scope | null;
 	lagging: boolean;
+	/** cockpit: the teams this supervisor watches on the floor page (presence), unset when not on it */
+	presence?: { teams: string[] };
 }
 
 export type HubServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -42,6 +44,10 @@ export interface HubCommands {
 	hangup(actor: SocketUser, callId: string): Promise<void>;
 	/** a supervisor's queue membership change for an agent of their teams */
 	queueMember(actor: SocketUser, request: QueueMemberRequest): Promise<void>;
+	/** cockpit: an agent's raised hand (the floor state lives on the leader) */
+	hand(actor: SocketUser, agentId: string, raised: boolean): Promise<void>;
+	/** cockpit: remove the agent from every queue they are a member of */
+	logoff(actor: SocketUser, agentId: string): Promise<{ queues: number }>;
 }
 
 export interface HubDeps {
@@ -62,6 +68,8 @@ export interface Hub {
 	publish(batch: FloorBatch): boolean;
 	/** replace the whole floor (start, or after a gap) and re-send snapshots */
 	load(full: Omit<FloorSnapshot, 'version'> & { seq: number }): void;
+	/** called after every batch or load was applied to the mirror (cockpit: the agents' coaching notice) */
+	onApplied(listener: () => void): void;
 	close(): Promise<void>;
 }
 
@@ -114,6 +122,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 	const mirror = new FloorMirror();
 	/** scope room → scope, with the number of local sockets in it */
 	const scopes = new Map<string, { scope: Scope; count: number }>();
+	const applied: (() => void)[] = [];
 
 	io.use(async (socket, next) => {
 		try {
@@ -330,11 +339,16 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 				const target = io.local.to(room);
 				(skip.length ? target.except(skip) : target).emit('floor:patch', message);
 			}
+			for (const listener of applied) listener();
 			return true;
 		},
 		load(full) {
 			mirror.load(full, full.seq);
 			resendSnapshots();
+			for (const listener of applied) listener();
+		},
+		onApplied(listener) {
+			applied.push(listener);
 		},
 		async close() {
 			// local: with the Redis adapter a plain disconnectSockets() would drop every node's clients

@@ -8,7 +8,9 @@ import type {
 	FloorPatch,
 	FloorPatchMessage,
 	FloorSnapshot,
-	MonitorView
+	MonitorView,
+	PbxLinkView,
+	QueueView
 } from '../../src/lib/protocol';
 import { FloorMaps } from '../../src/lib/realtime/floor-maps';
 import { agentVisible, filterPatches, scopeRoom, type Scope } from './scope';
@@ -77,6 +79,20 @@ export class FloorMirror {
 
 	monitor(id: string): MonitorView | undefined {
 		return this.#maps.monitors.get(id);
+	}
+
+	/** cockpit: the whole floor for the alert evaluator and the coaching notice (read-only views) */
+	get agents(): Iterable<AgentView> {
+		return this.#maps.agents.values();
+	}
+	get monitors(): Iterable<MonitorView> {
+		return this.#maps.monitors.values();
+	}
+	get queues(): Iterable<QueueView> {
+		return this.#maps.queues.values();
+	}
+	get pbx(): Iterable<PbxLinkView> {
+		return this.#maps.pbx.values();
 	}
 
 	/** What a scope sees now, at the scope's current version. */

@@ -16,6 +16,8 @@ export interface E2eContext {
 	setupLink: string | null;
 	demo: { email: string; role: string; password: string }[];
 	dataDir: string;
+	/** the server's throw-away Postgres database (null on PGlite): tests read audit rows from it */
+	databaseUrl: string | null;
 }
 
 declare module 'vitest' {
@@ -102,7 +104,7 @@ export default async function setup(project: TestProject) {
 		email: m[2]!,
 		password: m[3]!
 	}));
-	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, setupLink, demo, dataDir });
+	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, setupLink, demo, dataDir, databaseUrl: db?.url ?? null });
 
 	return async () => {
 		if (child && child.exitCode === null) {

@@ -171,3 +171,101 @@ export interface SocketUser {
 	role: Role;
 	teamIds: string[];
 }
+
+// ─── cockpit: operator control, raised hands, messages, coaching notice, alerts, presence, notes ───
+
+/** Alert rule kinds the leader evaluates from the live floor (thresholds per team). */
+export type AlertKind = 'paused_too_long' | 'no_connect' | 'low_intensity' | 'pbx_down' | 'caller_waiting';
+
+/** One rule of a team: `threshold` is minutes (paused, no connect), calls per hour (intensity) or seconds (PBX down, caller waiting). */
+export interface AlertRule {
+	kind: AlertKind;
+	enabled: boolean;
+	threshold: number;
+}
+
+export interface AlertView {
+	id: string;
+	kind: AlertKind;
+	/** agent id, `queue:<id>` or `pbx:<name>` */
+	subject: string;
+	/** a human name for the subject (agent name, queue name, PBX name) */
+	subjectName: string;
+	teamId: string | null;
+	details: Record<string, number | string>;
+	raisedAt: ServerMs;
+	claimedBy: string | null;
+	claimedByName: string | null;
+	claimedAt: ServerMs | null;
+	resolvedAt: ServerMs | null;
+}
+
+export interface MessageView {
+	id: string;
+	fromName: string | null;
+	/** set when the message was a broadcast to a team */
+	teamId: string | null;
+	body: string;
+	createdAt: ServerMs;
+	readAt: ServerMs | null;
+}
+
+/** What the agent sees while a supervisor whispers to or barges in on them; never sent for a silent listen. */
+export interface CoachNotice {
+	active: boolean;
+	mode: 'whisper' | 'barge' | null;
+	text: string | null;
+}
+
+export interface PresenceEntry {
+	userId: string;
+	name: string;
+	role: Role;
+	/** the teams this viewer watches; empty = every team in their scope */
+	teams: string[];
+}
+
+export interface AgentNoteView {
+	id: string;
+	agentId: string;
+	authorName: string | null;
+	body: string;
+	createdAt: ServerMs;
+}
+
+export interface ProjectChoice {
+	id: string;
+	name: string;
+}
+
+/** merged into the contract above (declaration merging keeps the existing lines untouched) */
+export interface ServerToClientEvents {
+	'alert:raised': (alert: AlertView) => void;
+	'alert:updated': (alert: AlertView) => void;
+	'message:received': (message: MessageView) => void;
+	'coach:notice': (notice: CoachNotice) => void;
+	'presence:update': (entries: PresenceEntry[]) => void;
+	'note:added': (note: AgentNoteView) => void;
+	'note:removed': (note: { id: string; agentId: string }) => void;
+	/** the agent's projects changed (moved by a supervisor): reload the workstation */
+	'project:moved': (change: { projectId: string; projectName: string }) => void;
+}
+
+export interface ClientToServerEvents {
+	'hand:raise': (request: Record<string, never>, ack: AckFn) => void;
+	'hand:lower': (request: { agentId?: string }, ack: AckFn) => void;
+	'agent:logoff': (request: { agentId: string }, ack: AckFn<{ queues: number }>) => void;
+	'agent:projects': (request: { agentId: string }, ack: AckFn<{ current: ProjectChoice[]; available: ProjectChoice[] }>) => void;
+	'agent:move': (request: { agentId: string; fromProjectId: string | null; toProjectId: string }, ack: AckFn) => void;
+	'message:send': (request: { agentId: string; body: string }, ack: AckFn<{ id: string }>) => void;
+	'message:broadcast': (request: { teamId: string; body: string }, ack: AckFn<{ sent: number }>) => void;
+	'message:list': (request: Record<string, never>, ack: AckFn<MessageView[]>) => void;
+	'message:read': (request: { messageId: string }, ack: AckFn) => void;
+	'alert:list': (request: Record<string, never>, ack: AckFn<AlertView[]>) => void;
+	'alert:claim': (request: { alertId: string }, ack: AckFn<AlertView>) => void;
+	'alert:resolve': (request: { alertId: string }, ack: AckFn<AlertView>) => void;
+	'presence:watch': (request: { teams: string[] }, ack: AckFn<PresenceEntry[]>) => void;
+	'note:list': (request: Record<string, never>, ack: AckFn<AgentNoteView[]>) => void;
+	'note:add': (request: { agentId: string; body: string }, ack: AckFn<AgentNoteView>) => void;
+	'note:remove': (request: { noteId: string }, ack: AckFn) => void;
+}

@@ -36,6 +36,16 @@ export type AuditAction =
 	| 'queue.changed'
 	| 'queue.member_changed'
 	| 'export'
+	// cockpit: operator control and alerts
+	| 'agent.logoff'
+	| 'agent.moved'
+	| 'message.sent'
+	| 'message.broadcast'
+	| 'alert.claimed'
+	| 'alert.resolved'
+	| 'alert.rules_changed'
+	| 'note.added'
+	| 'note.removed'
 	| 'erase'
 	| 'meeting.outcome';
 

@@ -661,3 +661,16 @@ export const queueMemberOverrides = pgTable(
 	},
 	(t) => [primaryKey({ columns: [t.queueId, t.userId] })]
 );
+// ─── cockpit ───────────────────────────────────────────────────────────────
+
+/** Per-team cockpit settings: the alert rules the leader evaluates and the agent's coaching notice. */
+export const cockpitTeamSettings = pgTable('cockpit_team_settings', {
+	teamId: uuid('team_id')
+		.primaryKey()
+		.references(() => teams.id, { onDelete: 'cascade' }),
+	/** AlertRule[] (src/lib/protocol); kinds not listed use the defaults */
+	alertRules: jsonb('alert_rules').$type<{ kind: string; enabled: boolean; threshold: number }[]>().notNull().default([]),
+	/** shown to the agent while whispered to / barged in on; null = the default text */
+	coachNotice: text('coach_notice'),
+	updatedAt: tstz('updated_at').notNull().defaultNow()
+});

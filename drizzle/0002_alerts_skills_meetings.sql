@@ -6,6 +6,13 @@ CREATE TABLE "agent_skills" (
 	CONSTRAINT "agent_skills_user_id_skill_id_pk" PRIMARY KEY("user_id","skill_id")
 );
 --> statement-breakpoint
+CREATE TABLE "cockpit_team_settings" (
+	"team_id" uuid PRIMARY KEY NOT NULL,
+	"alert_rules" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"coach_notice" text,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "queue_member_overrides" (
 	"queue_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
@@ -35,6 +42,7 @@ CREATE TABLE "skills" (
 ALTER TABLE "letters" ADD COLUMN "calendar" text;--> statement-breakpoint
 ALTER TABLE "agent_skills" ADD CONSTRAINT "agent_skills_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "agent_skills" ADD CONSTRAINT "agent_skills_skill_id_skills_id_fk" FOREIGN KEY ("skill_id") REFERENCES "public"."skills"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "cockpit_team_settings" ADD CONSTRAINT "cockpit_team_settings_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_queue_id_queues_id_fk" FOREIGN KEY ("queue_id") REFERENCES "public"."queues"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
