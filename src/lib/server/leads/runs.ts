@@ -4,7 +4,6 @@
  * A row left `running` without an entry here was interrupted (restart): the wizard offers to run it
  * again, which merges into what was committed and creates no duplicate.
  */
-import { readFile } from 'node:fs/promises';
 import type { Db } from '../db';
 import { importLeads, type ImportLeadsOptions, type ImportProgress } from './import';
 
@@ -50,10 +49,9 @@ export function startRun(
 	runs().set(options.importId, run);
 	run.done = (async () => {
 		try {
-			const bytes = await readFile(filePath);
 			await importLeads(db, {
 				...options,
-				file: { name: options.fileName, bytes },
+				file: { name: options.fileName, path: filePath },
 				signal: controller.signal,
 				onProgress: (p) => {
 					run.progress = p;

@@ -1,6 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
-import { readFile } from 'node:fs/promises';
 import { getServices } from '$lib/server/app';
 import { audit } from '$lib/server/audit';
 import { clientIp, requireUser } from '$lib/server/auth/guard';
@@ -36,15 +35,16 @@ export const load: PageServerLoad = async (event) => {
 	let previewError: { code: string; message: string } | null = null;
 	if ((phase === 'setup' || phase === 'interrupted') && row.filePath) {
 		try {
-			const file = await prepareFile(await readFile(row.filePath), { headerRow: row.headerRow, mapping: row.mapping });
+			const file = await prepareFile(row.filePath, { headerRow: row.headerRow, mapping: row.mapping });
 			const region = row.region && isCountryCode(row.region) ? row.region : 'US';
 			const rows = previewRows(file, region, 50);
+			const dataRows = await file.countRows();
 			preview = {
 				header: file.header,
 				mapping: file.mapping,
 				headerRow: file.headerRow,
 				top: file.top.map((r) => ({ line: r.line, text: r.cells.filter((c) => c.trim()).join(' · ').slice(0, 80) })),
-				dataRows: file.rows.length,
+				dataRows,
 				rows: rows.map((r) => ({
 					line: r.line,
 					valid: r.valid,
