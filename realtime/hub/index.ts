@@ -16,6 +16,7 @@ import type {
 	ServerToClientEvents,
 	SocketUser
 } from '../../src/lib/protocol';
+import { attachImports } from './imports';
 import { FloorMirror, type FloorBatch } from './mirror';
 import { canSupervise, scopeFor, scopeRoom, type Scope } from './scope';
 
@@ -107,6 +108,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 		maxHttpBufferSize: 64 * 1024
 	});
 	if (deps.adapter) io.adapter(deps.adapter);
+	const detachImports = attachImports(io);
 	const mirror = new FloorMirror();
 	/** scope room → scope, with the number of local sockets in it */
 	const scopes = new Map<string, { scope: Scope; count: number }>();
@@ -331,6 +333,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 			resendSnapshots();
 		},
 		async close() {
+			detachImports();
 			// local: with the Redis adapter a plain disconnectSockets() would drop every node's clients
 			io.local.disconnectSockets(true);
 			await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -9,6 +9,7 @@ import { openDatabase, type DatabaseHandle } from './db';
 import { createLogger } from './log';
 import { bootstrapFirstAdmin } from './auth/setup';
 import { seedDemo } from './demo/seed';
+import { resumeInterruptedImports } from './leads/runs';
 
 /** What the realtime layer reports about itself for /readyz (registered by realtime/). */
 export interface RealtimeStatus {
@@ -60,6 +61,13 @@ async function startServices(): Promise<Services> {
 			console.log('');
 		}
 	}
+
+	// Imports cut off by a crash or a Postgres restart continue after their last committed batch.
+	const resumed = await resumeInterruptedImports(database.db, {
+		dataDir: config.dataDir,
+		onFinish: (importId, err) => err && log.error({ err, importId }, 'resumed import failed')
+	});
+	if (resumed.length) log.info({ imports: resumed }, 'resuming interrupted lead imports');
 
 	const services: Services = {
 		config,

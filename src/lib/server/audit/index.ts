@@ -32,6 +32,7 @@ export type AuditAction =
 	| 'project.performers_changed'
 	| 'import.uploaded'
 	| 'import.finished'
+	| 'import.cancelled'
 	| 'export'
 	| 'erase';
 

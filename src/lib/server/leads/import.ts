@@ -16,7 +16,8 @@
  * a transaction-level advisory lock so two uploads cannot race on the same phone.
  */
 import { randomUUID } from 'node:crypto';
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { resolve } from 'node:path';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Db, Tx } from '../db';
 import { queryRows } from '../db/rows';
@@ -107,6 +108,9 @@ function problemLines(row: NormalRow, problems: RowProblem[]): ReportLine[] {
 	return problems.map((p) => ({ line: row.line, column: p.column ?? '', value: p.value ?? '', reason: p.message }));
 }
 
+/** The row is no longer ours to advance: cancelled, or continued by another process. */
+class ImportStopped extends Error {}
+
 const ZERO: ImportCounts = { total: 0, created: 0, merged: 0, duplicate: 0, invalid: 0 };
 
 export async function importLeads(db: Db, options: ImportLeadsOptions): Promise<ImportResult> {
@@ -135,7 +139,14 @@ export async function importLeads(db: Db, options: ImportLeadsOptions): Promise<
 
 async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile, region: CountryCode, started: number): Promise<ImportResult> {
 	const importId =
-		options.importId ?? (await createImport(db, { projectId: options.projectId, fileName: options.file.name, actorId: options.actorId }));
+		options.importId ??
+		(await createImport(db, {
+			projectId: options.projectId,
+			fileName: options.file.name,
+			// a file on disk can be resumed after a crash
+			filePath: 'path' in options.file ? resolve(options.file.path) : null,
+			actorId: options.actorId
+		}));
 	const counts: ImportCounts = { ...ZERO };
 	if (options.resume) {
 		const [row] = await db.select().from(imports).where(eq(imports.id, importId));
@@ -174,7 +185,14 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 			await writeBatch(tx, ctx, batch, next, lines);
 			// written before the commit: a resume drops the lines of a batch that did not commit
 			await report.append(lines);
-			await tx.update(imports).set(next).where(eq(imports.id, importId));
+			// Only while the row is still ours: running, at the count this batch started from. A cancel
+			// (from any node) or another process resuming the same import rolls this batch back.
+			const still = await tx
+				.update(imports)
+				.set(next)
+				.where(and(eq(imports.id, importId), eq(imports.status, 'running'), eq(imports.total, counts.total)))
+				.returning({ id: imports.id });
+			if (still.length === 0) throw new ImportStopped();
 		});
 		Object.assign(counts, next);
 		report.keep(lines);
@@ -221,13 +239,19 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 		await settle();
 	} catch (e) {
 		await settle().catch(() => {});
-		await markFailed(db, importId, e, report.hasLines ? report.path : null);
-		throw e;
+		if (!(e instanceof ImportStopped)) {
+			// with the database gone the row stays `running`: resumed on the next start
+			await markFailed(db, importId, e, report.hasLines ? report.path : null).catch(() => {});
+			throw e;
+		}
+		const [row] = await db.select({ status: imports.status }).from(imports).where(eq(imports.id, importId));
+		if (row?.status !== 'cancelled') throw new Error(`import ${importId} is being continued by another process`);
+		status = 'cancelled';
 	}
 	await db
 		.update(imports)
 		.set({ status, errorReportPath: report.hasLines ? report.path : null, finishedAt: new Date() })
-		.where(eq(imports.id, importId));
+		.where(and(eq(imports.id, importId), inArray(imports.status, ['running', 'cancelled'])));
 	return {
 		...counts,
 		importId,
