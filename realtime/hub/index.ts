@@ -17,6 +17,7 @@ import type {
 	ServerToClientEvents,
 	SocketUser
 } from '../../src/lib/protocol';
+import { attachImports } from './imports';
 import { FloorMirror, type FloorBatch } from './mirror';
 import { registerQueueHandlers } from './queues';
 import { canSupervise, scopeFor, scopeRoom, type Scope } from './scope';
@@ -119,6 +120,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 		maxHttpBufferSize: 64 * 1024
 	});
 	if (deps.adapter) io.adapter(deps.adapter);
+	const detachImports = attachImports(io);
 	const mirror = new FloorMirror();
 	/** scope room → scope, with the number of local sockets in it */
 	const scopes = new Map<string, { scope: Scope; count: number }>();
@@ -351,6 +353,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 			applied.push(listener);
 		},
 		async close() {
+			detachImports();
 			// local: with the Redis adapter a plain disconnectSockets() would drop every node's clients
 			io.local.disconnectSockets(true);
 			await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -269,3 +269,31 @@ export interface ClientToServerEvents {
 	'note:add': (request: { agentId: string; body: string }, ack: AckFn<AgentNoteView>) => void;
 	'note:remove': (request: { noteId: string }, ack: AckFn) => void;
 }
+
+// ─── leads: live import progress ────────────────────────────────────────────
+
+/** One committed batch (or the end) of a lead import, sent to the managers watching its project. */
+export interface ImportProgressEvent {
+	importId: string;
+	projectId: string;
+	status: 'running' | 'done' | 'cancelled' | 'failed';
+	/** rows committed so far */
+	processed: number;
+	created: number;
+	merged: number;
+	duplicate: number;
+	invalid: number;
+	/** bytes of the file read so far and its size: the share done */
+	bytesRead: number;
+	bytesTotal: number;
+}
+
+// Interface merging: these add the import events to the wire contract above.
+export interface ServerToClientEvents {
+	'import:progress': (event: ImportProgressEvent) => void;
+}
+
+export interface ClientToServerEvents {
+	/** managers and admins: receive `import:progress` for this project's imports (replaces the previous watch) */
+	'import:watch': (request: { projectId: string }, ack: AckFn) => void;
+}

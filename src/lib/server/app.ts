@@ -10,6 +10,7 @@ import { createLogger } from './log';
 import { bootstrapFirstAdmin } from './auth/setup';
 import { seedDemo } from './demo/seed';
 import { startOutbox, type OutboxWorker } from './mail';
+import { resumeInterruptedImports } from './leads/runs';
 
 /** What the realtime layer reports about itself for /readyz (registered by realtime/). */
 export interface RealtimeStatus {
@@ -65,6 +66,13 @@ async function startServices(): Promise<Services> {
 	}
 
 	const outbox = startOutbox(config, database.db, log);
+	// Imports cut off by a crash or a Postgres restart continue after their last committed batch.
+	const resumed = await resumeInterruptedImports(database.db, {
+		dataDir: config.dataDir,
+		onFinish: (importId, err) => err && log.error({ err, importId }, 'resumed import failed')
+	});
+	if (resumed.length) log.info({ imports: resumed }, 'resuming interrupted lead imports');
+
 	const services: Services = {
 		config,
 		log,

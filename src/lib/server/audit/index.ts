@@ -35,6 +35,7 @@ export type AuditAction =
 	| 'skill.changed'
 	| 'queue.changed'
 	| 'queue.member_changed'
+	| 'import.cancelled'
 	| 'export'
 	// cockpit: operator control and alerts
 	| 'agent.logoff'

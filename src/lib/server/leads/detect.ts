@@ -81,11 +81,18 @@ export interface DetectedEncoding {
  * statistics: Russian words are runs of high bytes, French words have an accented letter here and there.
  */
 export function detectEncoding(bytes: Uint8Array): DetectedEncoding {
-	if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return { encoding: 'utf-8-bom', bomLength: 3 };
-	if (startsWith(bytes, [0xff, 0xfe])) return { encoding: 'utf-16le', bomLength: 2 };
-	if (startsWith(bytes, [0xfe, 0xff])) return { encoding: 'utf-16be', bomLength: 2 };
+	const sample = bytes.subarray(0, Math.min(bytes.length, ENCODING_SAMPLE_BYTES));
+	return detectMarkedEncoding(sample) ?? detectTextEncoding(sample, isValidUtf8(bytes));
+}
 
-	const sample = bytes.subarray(0, Math.min(bytes.length, 65_536));
+/** bytes looked at for the BOM, NUL statistics, control bytes and letter statistics */
+export const ENCODING_SAMPLE_BYTES = 65_536;
+
+/** A BOM or the NUL pattern of UTF-16: decided from the first bytes alone. */
+export function detectMarkedEncoding(sample: Uint8Array): DetectedEncoding | null {
+	if (startsWith(sample, [0xef, 0xbb, 0xbf])) return { encoding: 'utf-8-bom', bomLength: 3 };
+	if (startsWith(sample, [0xff, 0xfe])) return { encoding: 'utf-16le', bomLength: 2 };
+	if (startsWith(sample, [0xfe, 0xff])) return { encoding: 'utf-16be', bomLength: 2 };
 	let evenNul = 0;
 	let oddNul = 0;
 	for (let i = 0; i < sample.length; i++) {
@@ -97,13 +104,51 @@ export function detectEncoding(bytes: Uint8Array): DetectedEncoding {
 	const pairs = sample.length / 2;
 	if (pairs > 0 && oddNul / pairs > 0.3 && evenNul / pairs < 0.05) return { encoding: 'utf-16le', bomLength: 0 };
 	if (pairs > 0 && evenNul / pairs > 0.3 && oddNul / pairs < 0.05) return { encoding: 'utf-16be', bomLength: 0 };
+	return null;
+}
 
-	if (isValidUtf8(bytes)) {
+/** No BOM, not UTF-16: UTF-8 when the whole file is strict UTF-8 (`wholeIsUtf8`), else a Windows code page. */
+export function detectTextEncoding(sample: Uint8Array, wholeIsUtf8: boolean): DetectedEncoding {
+	if (wholeIsUtf8) {
 		assertText(sample, true);
 		return { encoding: 'utf-8', bomLength: 0 };
 	}
 	assertText(sample, false);
 	return { encoding: cyrillicScore(sample) > 0.5 ? 'windows-1251' : 'windows-1252', bomLength: 0 };
+}
+
+/** Checks UTF-8 validity chunk by chunk (a character may straddle two chunks). */
+export class Utf8Validator {
+	private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+	valid = true;
+	push(chunk: Uint8Array): boolean {
+		if (!this.valid) return false;
+		try {
+			this.decoder.decode(chunk, { stream: true });
+		} catch {
+			this.valid = false;
+		}
+		return this.valid;
+	}
+	end(): boolean {
+		if (!this.valid) return false;
+		try {
+			this.decoder.decode();
+		} catch {
+			this.valid = false;
+		}
+		return this.valid;
+	}
+}
+
+/** Incremental decoder of one of the detected encodings: bytes in, text out, chunk by chunk. */
+export function streamDecoder(encoding: TextEncoding): { write(chunk: Uint8Array): string; end(): string } {
+	if (encoding === 'utf-8' || encoding === 'utf-8-bom' || encoding === 'utf-16le') {
+		const decoder = new TextDecoder(encoding === 'utf-16le' ? 'utf-16le' : 'utf-8', { ignoreBOM: true });
+		return { write: (chunk) => decoder.decode(chunk, { stream: true }), end: () => decoder.decode() };
+	}
+	const decoder = iconv.getDecoder(encoding);
+	return { write: (chunk) => decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)), end: () => decoder.end() ?? '' };
 }
 
 function isValidUtf8(bytes: Uint8Array): boolean {
@@ -141,19 +186,6 @@ function cyrillicScore(sample: Uint8Array): number {
 		if ((sample[i - 1] ?? 0) >= 0x80 || (sample[i + 1] ?? 0) >= 0x80) inRun++;
 	}
 	return high === 0 ? 0 : inRun / high;
-}
-
-export function decodeText(bytes: Uint8Array, detected: DetectedEncoding): string {
-	const body = Buffer.from(bytes.buffer, bytes.byteOffset + detected.bomLength, bytes.byteLength - detected.bomLength);
-	switch (detected.encoding) {
-		case 'utf-8':
-		case 'utf-8-bom':
-			return body.toString('utf8');
-		case 'utf-16le':
-			return body.toString('utf16le');
-		default:
-			return iconv.decode(body, detected.encoding);
-	}
 }
 
 /** Display name of an encoding, as expected.json and the wizard word it. */

@@ -3,25 +3,30 @@
  * e-mail within the file and against the whole database.
  *
  * Guarantee (per batch, resumable):
- * - the whole file is read and parsed first: a file that cannot be read to its end is refused with
- *   nothing written (only the wizard's `imports` row records the refusal);
- * - rows are then written in batches, each in one transaction that also advances the `imports` row's
- *   counters: a crash, a database error or a cancel never leaves half a batch, and the row always
- *   says what was committed;
- * - a cancel stops between batches (status `cancelled`); committed batches stay. Importing the same
- *   file again is idempotent: every row then matches the lead it created, no new lead appears.
- * Imports are serialised by a transaction-level advisory lock so two uploads cannot race on the
- * same phone.
+ * - the file is streamed; its format, encoding and header are settled from its first rows, and a
+ *   file refused there leaves nothing written (only the wizard's `imports` row records the refusal);
+ * - rows are written in batches, each in one transaction that also advances the `imports` row's
+ *   counters: a crash, a Postgres restart, a database error or a cancel never leaves half a batch,
+ *   and the row always says what was committed. `resume` continues after the last committed batch;
+ * - a cancel stops at the next batch boundary (status `cancelled`): every committed batch stays,
+ *   nothing of the next one is written. Importing the same file again is idempotent: every row
+ *   then matches the lead it created, no new lead appears.
+ * Each batch is set-based: one lookup per table for its phones and e-mails, one multi-row statement
+ * per table for its writes, while the next batch is read and normalised. Imports are serialised by
+ * a transaction-level advisory lock so two uploads cannot race on the same phone.
  */
 import { randomUUID } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { resolve } from 'node:path';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { Db, Tx } from '../db';
-import { dnc, imports, leadEmails, leadPhones, leads, projectLeads } from '../db/schema';
+import { queryRows } from '../db/rows';
+import { imports } from '../db/schema';
 import type { ColumnMapping } from './columns';
 import { ImportRefusedError, type RowProblem } from './errors';
 import { isCountryCode, normalizeRow, type NormalRow, type TextField } from './normalize';
 import { assertPhoneColumn, prepareFile, type PreparedFile } from './prepare';
-import { reportPath, writeReport, type ReportLine } from './report';
+import { ReportFile, reportPath, type ReportLine } from './report';
 
 export interface ImportCounts {
 	total: number;
@@ -33,17 +38,24 @@ export interface ImportCounts {
 }
 
 export interface ImportProgress extends ImportCounts {
-	/** rows handled so far (= total when done) */
+	/** rows committed so far (= total) */
 	processed: number;
-	/** data rows in the file */
-	rows: number;
+	/** bytes of the file read so far, and its size: the share done */
+	bytesRead: number;
+	bytesTotal: number;
 }
 
 export interface ImportLeadsOptions {
 	projectId: string;
-	file: { name: string; bytes: Uint8Array };
+	/** the file: its path on disk (streamed) or its bytes */
+	file: { name: string } & ({ path: string } | { bytes: Uint8Array });
 	/** the wizard's imports row; one is created when absent */
 	importId?: string;
+	/**
+	 * continue `importId` after its last committed batch (a crash, a restart): its counters are
+	 * kept and the rows they cover are skipped
+	 */
+	resume?: boolean;
 	mapping?: ColumnMapping | Record<string, string> | null;
 	headerRow?: number | null;
 	/** ISO region for national numbers, e.g. FR */
@@ -51,6 +63,7 @@ export interface ImportLeadsOptions {
 	actorId?: string | null;
 	/** the error report goes to DATA_DIR/imports/<id>-errors.csv */
 	dataDir: string;
+	/** rows per transaction (default 5,000) */
 	batchSize?: number;
 	onProgress?: (progress: ImportProgress) => void;
 	signal?: AbortSignal;
@@ -70,9 +83,9 @@ export interface ImportResult extends ImportCounts {
 }
 
 const IMPORT_LOCK = 727_110_002;
-const LEAD_COLUMN: Record<TextField, 'company' | 'contactName' | 'position' | 'city' | 'industry' | 'size' | 'website'> = {
+const LEAD_COLUMN: Record<TextField, string> = {
 	company: 'company',
-	contact: 'contactName',
+	contact: 'contact_name',
 	position: 'position',
 	city: 'city',
 	industry: 'industry',
@@ -95,6 +108,11 @@ function problemLines(row: NormalRow, problems: RowProblem[]): ReportLine[] {
 	return problems.map((p) => ({ line: row.line, column: p.column ?? '', value: p.value ?? '', reason: p.message }));
 }
 
+/** The row is no longer ours to advance: cancelled, or continued by another process. */
+class ImportStopped extends Error {}
+
+const ZERO: ImportCounts = { total: 0, created: 0, merged: 0, duplicate: 0, invalid: 0 };
+
 export async function importLeads(db: Db, options: ImportLeadsOptions): Promise<ImportResult> {
 	const started = performance.now();
 	const region = options.region.toUpperCase();
@@ -102,15 +120,39 @@ export async function importLeads(db: Db, options: ImportLeadsOptions): Promise<
 
 	let file: PreparedFile;
 	try {
-		file = await prepareFile(options.file.bytes, { mapping: options.mapping, headerRow: options.headerRow });
+		file = await prepareFile('path' in options.file ? options.file.path : options.file.bytes, {
+			mapping: options.mapping,
+			headerRow: options.headerRow
+		});
 		assertPhoneColumn(file);
 	} catch (e) {
 		if (options.importId) await markFailed(db, options.importId, e);
 		throw e;
 	}
 
+	try {
+		return await runImport(db, options, file, region, started);
+	} finally {
+		await file.close();
+	}
+}
+
+async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile, region: CountryCode, started: number): Promise<ImportResult> {
 	const importId =
-		options.importId ?? (await createImport(db, { projectId: options.projectId, fileName: options.file.name, actorId: options.actorId }));
+		options.importId ??
+		(await createImport(db, {
+			projectId: options.projectId,
+			fileName: options.file.name,
+			// a file on disk can be resumed after a crash
+			filePath: 'path' in options.file ? resolve(options.file.path) : null,
+			actorId: options.actorId
+		}));
+	const counts: ImportCounts = { ...ZERO };
+	if (options.resume) {
+		const [row] = await db.select().from(imports).where(eq(imports.id, importId));
+		if (!row) throw new Error(`import ${importId} does not exist`);
+		Object.assign(counts, { total: row.total, created: row.created, merged: row.merged, duplicate: row.duplicate, invalid: row.invalid });
+	}
 	await db
 		.update(imports)
 		.set({
@@ -122,47 +164,94 @@ export async function importLeads(db: Db, options: ImportLeadsOptions): Promise<
 			mapping: file.mapping,
 			region,
 			error: null,
-			total: 0,
-			created: 0,
-			merged: 0,
-			duplicate: 0,
-			invalid: 0
+			finishedAt: null,
+			...counts
 		})
 		.where(eq(imports.id, importId));
 
-	const counts: ImportCounts = { total: 0, created: 0, merged: 0, duplicate: 0, invalid: 0 };
-	const report: ReportLine[] = [];
-	const batchSize = options.batchSize ?? 1000;
+	const batchSize = options.batchSize ?? 5000;
 	const normalize = { header: file.header, mapping: file.mapping, region, width: file.width };
+	const ctx = { projectId: options.projectId, importId, source: options.file.name };
+	const report = new ReportFile(reportPath(options.dataDir, importId));
 	let status: 'done' | 'cancelled' = 'done';
-	const file_ = reportPath(options.dataDir, importId);
-	try {
-		for (let start = 0; start < file.rows.length; start += batchSize) {
-			if (options.signal?.aborted) {
-				status = 'cancelled';
-				break;
-			}
-			const batch = file.rows.slice(start, start + batchSize).map((r) => normalizeRow(r, normalize));
-			const next = { ...counts };
-			const lines: ReportLine[] = [];
-			await db.transaction(async (tx) => {
-				await writeBatch(tx, { projectId: options.projectId, importId, source: options.file.name }, batch, next, lines);
-				await tx.update(imports).set(next).where(eq(imports.id, importId));
-			});
-			Object.assign(counts, next);
-			report.push(...lines);
-			options.onProgress?.({ ...counts, processed: counts.total, rows: file.rows.length });
+	// the batch being committed while the next one is read and normalised
+	let inFlight: Promise<void> | null = null;
+	let failure: { error: unknown } | null = null;
+
+	const commit = async (batch: NormalRow[]): Promise<void> => {
+		const next = { ...counts };
+		const lines: ReportLine[] = [];
+		await db.transaction(async (tx) => {
+			await writeBatch(tx, ctx, batch, next, lines);
+			// written before the commit: a resume drops the lines of a batch that did not commit
+			await report.append(lines);
+			// Only while the row is still ours: running, at the count this batch started from. A cancel
+			// (from any node) or another process resuming the same import rolls this batch back.
+			const still = await tx
+				.update(imports)
+				.set(next)
+				.where(and(eq(imports.id, importId), eq(imports.status, 'running'), eq(imports.total, counts.total)))
+				.returning({ id: imports.id });
+			if (still.length === 0) throw new ImportStopped();
+		});
+		Object.assign(counts, next);
+		report.keep(lines);
+		options.onProgress?.({ ...counts, processed: counts.total, bytesRead: file.position(), bytesTotal: file.size });
+	};
+	const settle = async (): Promise<void> => {
+		if (inFlight) await inFlight;
+		inFlight = null;
+		if (failure) throw failure.error;
+	};
+	const submit = async (batch: NormalRow[]): Promise<boolean> => {
+		await settle();
+		if (options.signal?.aborted) {
+			status = 'cancelled';
+			return false;
 		}
+		inFlight = commit(batch).catch((error: unknown) => {
+			failure = { error };
+		});
+		return true;
+	};
+
+	try {
+		let skip = options.resume ? counts.total : 0;
+		let lastSkippedLine = 0;
+		let batch: NormalRow[] = [];
+		let going = true;
+		for await (const row of file.rows()) {
+			if (skip > 0) {
+				skip--;
+				lastSkippedLine = row.line;
+				continue;
+			}
+			if (!report.opened) await report.open(options.resume ? lastSkippedLine : 0);
+			batch.push(normalizeRow(row, normalize));
+			if (batch.length >= batchSize) {
+				going = await submit(batch);
+				batch = [];
+				if (!going) break;
+			}
+		}
+		if (!report.opened) await report.open(options.resume ? lastSkippedLine : 0);
+		if (going && batch.length) await submit(batch);
+		await settle();
 	} catch (e) {
-		await writeReport(file_, report).catch(() => {});
-		await markFailed(db, importId, e, report.length ? file_ : null);
-		throw e;
+		await settle().catch(() => {});
+		if (!(e instanceof ImportStopped)) {
+			// with the database gone the row stays `running`: resumed on the next start
+			await markFailed(db, importId, e, report.hasLines ? report.path : null).catch(() => {});
+			throw e;
+		}
+		const [row] = await db.select({ status: imports.status }).from(imports).where(eq(imports.id, importId));
+		if (row?.status !== 'cancelled') throw new Error(`import ${importId} is being continued by another process`);
+		status = 'cancelled';
 	}
-	if (report.length) await writeReport(file_, report);
 	await db
 		.update(imports)
-		.set({ status, errorReportPath: report.length ? file_ : null, finishedAt: new Date() })
-		.where(eq(imports.id, importId));
+		.set({ status, errorReportPath: report.hasLines ? report.path : null, finishedAt: new Date() })
+		.where(and(eq(imports.id, importId), inArray(imports.status, ['running', 'cancelled'])));
 	return {
 		...counts,
 		importId,
@@ -172,8 +261,8 @@ export async function importLeads(db: Db, options: ImportLeadsOptions): Promise<
 		delimiter: file.delimiter,
 		headerRow: file.headerRow,
 		mapping: file.mapping,
-		errors: report,
-		reportPath: report.length ? file_ : null,
+		errors: report.lines,
+		reportPath: report.hasLines ? report.path : null,
 		ms: performance.now() - started
 	};
 }
@@ -185,7 +274,21 @@ async function markFailed(db: Db, importId: string, e: unknown, errorReportPath:
 		.where(eq(imports.id, importId));
 }
 
-type NewLead = typeof leads.$inferInsert & { id: string; portrait: Record<string, string> };
+interface NewLead {
+	id: string;
+	fields: Partial<Record<TextField, string>>;
+	portrait: Record<string, string>;
+}
+
+interface Fill {
+	fields: Partial<Record<TextField, string>>;
+	portrait: Record<string, string>;
+}
+
+/** One JSON parameter per statement: set-based writes whatever the batch size, same SQL on both engines. */
+function json(value: unknown): SQL {
+	return sql`${JSON.stringify(value)}::json`;
+}
 
 /** Dedup and write one batch inside `tx`; `counts` and `report` are advanced in place. */
 async function writeBatch(
@@ -202,20 +305,27 @@ async function writeBatch(
 	const emailOwner = new Map<string, string>();
 	const blocked = new Set<string>();
 	if (phoneList.length) {
-		const found = await tx.select({ e164: leadPhones.e164, leadId: leadPhones.leadId }).from(leadPhones).where(inArray(leadPhones.e164, phoneList));
-		for (const f of found) phoneOwner.set(f.e164, f.leadId);
-		const listed = await tx.select({ e164: dnc.e164 }).from(dnc).where(inArray(dnc.e164, phoneList));
+		const phones = json(phoneList);
+		const found = await queryRows<{ e164: string; lead_id: string }>(
+			tx,
+			sql`select e164, lead_id from lead_phones where e164 = any(array(select json_array_elements_text(${phones})))`
+		);
+		for (const f of found) phoneOwner.set(f.e164, f.lead_id);
+		const listed = await queryRows<{ e164: string }>(tx, sql`select e164 from dnc where e164 = any(array(select json_array_elements_text(${phones})))`);
 		for (const d of listed) blocked.add(d.e164);
 	}
 	if (emailList.length) {
-		const found = await tx.select({ email: leadEmails.email, leadId: leadEmails.leadId }).from(leadEmails).where(inArray(leadEmails.email, emailList));
-		for (const f of found) emailOwner.set(f.email, f.leadId);
+		const found = await queryRows<{ email: string; lead_id: string }>(
+			tx,
+			sql`select email, lead_id from lead_emails where email = any(array(select json_array_elements_text(${json(emailList)})))`
+		);
+		for (const f of found) emailOwner.set(f.email, f.lead_id);
 	}
 
 	const created = new Map<string, NewLead>();
-	const fills = new Map<string, { fields: Partial<Record<TextField, string>>; portrait: Record<string, string> }>();
-	const phoneRows: (typeof leadPhones.$inferInsert)[] = [];
-	const emailRows: (typeof leadEmails.$inferInsert)[] = [];
+	const fills = new Map<string, Fill>();
+	const phoneRows: { lead_id: string; e164: string; raw: string }[] = [];
+	const emailRows: { lead_id: string; email: string }[] = [];
 	const touched = new Set<string>();
 
 	for (const row of rows) {
@@ -263,97 +373,74 @@ async function writeBatch(
 		let leadId = [...owners][0];
 		if (!leadId) {
 			leadId = randomUUID();
-			created.set(leadId, { id: leadId, portrait: { ...row.portrait }, source: ctx.source, importId: ctx.importId, ...leadColumns(row.fields) });
+			created.set(leadId, { id: leadId, fields: { ...row.fields }, portrait: { ...row.portrait } });
 			counts.created++;
 		} else {
 			counts.merged++;
-			const fresh = created.get(leadId);
-			if (fresh) {
-				for (const [k, v] of Object.entries(leadColumns(row.fields)) as [keyof NewLead, string][])
-					if (!fresh[k]) (fresh as Record<string, unknown>)[k] = v;
-				fresh.portrait = { ...row.portrait, ...fresh.portrait };
-			} else {
-				const fill = fills.get(leadId) ?? { fields: {}, portrait: {} };
-				fill.fields = { ...row.fields, ...fill.fields };
-				fill.portrait = { ...row.portrait, ...fill.portrait };
-				fills.set(leadId, fill);
-			}
+			// a lead created earlier in this batch, or one already in the database: fill its empty fields
+			const target = created.get(leadId) ?? fills.get(leadId) ?? { fields: {}, portrait: {} };
+			target.fields = { ...row.fields, ...target.fields };
+			target.portrait = { ...row.portrait, ...target.portrait };
+			if (!created.has(leadId)) fills.set(leadId, target);
 		}
 		touched.add(leadId);
 		for (const p of phones) {
 			if (phoneOwner.has(p.e164)) continue;
 			phoneOwner.set(p.e164, leadId);
-			phoneRows.push({ leadId, e164: p.e164, raw: p.raw });
+			phoneRows.push({ lead_id: leadId, e164: p.e164, raw: p.raw });
 		}
 		for (const e of row.emails) {
 			if (emailOwner.has(e)) continue;
 			emailOwner.set(e, leadId);
-			emailRows.push({ leadId, email: e });
+			emailRows.push({ lead_id: leadId, email: e });
 		}
 	}
 
-	if (created.size) await insertChunked(tx, leads, [...created.values()], 12);
-	if (phoneRows.length) await insertChunked(tx, leadPhones, phoneRows, 4, true);
-	if (emailRows.length) await insertChunked(tx, leadEmails, emailRows, 3, true);
+	if (created.size) {
+		const values = [...created.values()].map((l) => ({ id: l.id, ...leadColumns(l.fields), portrait: l.portrait }));
+		await tx.execute(sql`
+			insert into leads (id, company, contact_name, position, city, industry, size, website, portrait, source, import_id)
+			select x.id, x.company, x.contact_name, x.position, x.city, x.industry, x.size, x.website, x.portrait, ${ctx.source}, ${ctx.importId}::uuid
+			from json_to_recordset(${json(values)}) as x(id uuid, company text, contact_name text, position text, city text, industry text, size text, website text, portrait jsonb)`);
+	}
+	if (phoneRows.length)
+		await tx.execute(sql`
+			insert into lead_phones (lead_id, e164, raw)
+			select x.lead_id, x.e164, x.raw from json_to_recordset(${json(phoneRows)}) as x(lead_id uuid, e164 text, raw text)
+			on conflict do nothing`);
+	if (emailRows.length)
+		await tx.execute(sql`
+			insert into lead_emails (lead_id, email)
+			select x.lead_id, x.email from json_to_recordset(${json(emailRows)}) as x(lead_id uuid, email text)
+			on conflict do nothing`);
 	if (fills.size) await fillLeads(tx, fills);
 	if (touched.size)
-		await insertChunked(
-			tx,
-			projectLeads,
-			[...touched].map((leadId) => ({ projectId: ctx.projectId, leadId })),
-			3,
-			true
-		);
+		await tx.execute(sql`
+			insert into project_leads (project_id, lead_id)
+			select ${ctx.projectId}::uuid, x.value::uuid from json_array_elements_text(${json([...touched])}) as x
+			on conflict do nothing`);
 }
 
-function leadColumns(fields: Partial<Record<TextField, string>>): Partial<NewLead> {
-	const out: Partial<Record<string, string>> = {};
+/** the leads table's column names for the text fields */
+function leadColumns(fields: Partial<Record<TextField, string>>): Record<string, string> {
+	const out: Record<string, string> = {};
 	for (const [k, v] of Object.entries(fields) as [TextField, string][]) out[LEAD_COLUMN[k]] = v;
-	return out as Partial<NewLead>;
-}
-
-type Insertable = typeof leads | typeof leadPhones | typeof leadEmails | typeof projectLeads;
-
-/** Multi-row inserts kept under Postgres's 65,535 parameters per statement. */
-async function insertChunked<T extends Insertable>(
-	tx: Tx,
-	table: T,
-	values: T['$inferInsert'][],
-	columns: number,
-	ignoreConflicts = false
-): Promise<void> {
-	const size = Math.max(1, Math.floor(30_000 / columns));
-	for (let i = 0; i < values.length; i += size) {
-		const q = tx.insert(table).values(values.slice(i, i + size) as never);
-		await (ignoreConflicts ? q.onConflictDoNothing() : q);
-	}
+	return out;
 }
 
 /** Existing leads keep what they have; empty fields are filled from the merged rows, portraits are unioned. */
-async function fillLeads(
-	tx: Tx,
-	fills: Map<string, { fields: Partial<Record<TextField, string>>; portrait: Record<string, string> }>
-): Promise<void> {
-	const entries = [...fills.entries()];
-	for (let i = 0; i < entries.length; i += 2000) {
-		const values = sql.join(
-			entries.slice(i, i + 2000).map(
-				([id, f]) =>
-					sql`(${id}::uuid, ${f.fields.company ?? null}::text, ${f.fields.contact ?? null}::text, ${f.fields.position ?? null}::text, ${f.fields.city ?? null}::text, ${f.fields.industry ?? null}::text, ${f.fields.size ?? null}::text, ${f.fields.website ?? null}::text, ${JSON.stringify(f.portrait)}::jsonb)`
-			),
-			sql`, `
-		);
-		await tx.execute(sql`
-			update leads as l set
-				company = coalesce(nullif(l.company, ''), v.company),
-				contact_name = coalesce(nullif(l.contact_name, ''), v.contact),
-				position = coalesce(nullif(l.position, ''), v.position),
-				city = coalesce(nullif(l.city, ''), v.city),
-				industry = coalesce(nullif(l.industry, ''), v.industry),
-				size = coalesce(nullif(l.size, ''), v.size),
-				website = coalesce(nullif(l.website, ''), v.website),
-				portrait = v.portrait || l.portrait
-			from (values ${values}) as v(id, company, contact, position, city, industry, size, website, portrait)
-			where l.id = v.id and l.erased_at is null`);
-	}
+async function fillLeads(tx: Tx, fills: Map<string, Fill>): Promise<void> {
+	const values = [...fills.entries()].map(([id, f]) => ({ id, ...leadColumns(f.fields), portrait: f.portrait }));
+	await tx.execute(sql`
+		update leads as l set
+			company = coalesce(nullif(l.company, ''), v.company),
+			contact_name = coalesce(nullif(l.contact_name, ''), v.contact_name),
+			position = coalesce(nullif(l.position, ''), v.position),
+			city = coalesce(nullif(l.city, ''), v.city),
+			industry = coalesce(nullif(l.industry, ''), v.industry),
+			size = coalesce(nullif(l.size, ''), v.size),
+			website = coalesce(nullif(l.website, ''), v.website),
+			portrait = v.portrait || l.portrait
+		from json_to_recordset(${json(values)}) as v(id uuid, company text, contact_name text, position text, city text, industry text, size text, website text, portrait jsonb)
+		where l.id = v.id and l.erased_at is null`);
 }

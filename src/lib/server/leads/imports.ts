@@ -29,3 +29,16 @@ export async function saveImportSettings(
 		.set({ mapping: settings.mapping, headerRow: settings.headerRow, region: settings.region, status: 'mapped' })
 		.where(eq(imports.id, id));
 }
+
+/**
+ * Cancels an import durably, whichever process runs it: its next batch sees the row cancelled and
+ * rolls back, every batch committed before stays. An interrupted import simply ends here.
+ */
+export async function cancelImport(db: DbOrTx, id: string): Promise<boolean> {
+	const rows = await db
+		.update(imports)
+		.set({ status: 'cancelled', finishedAt: new Date() })
+		.where(and(eq(imports.id, id), eq(imports.status, 'running')))
+		.returning({ id: imports.id });
+	return rows.length > 0;
+}

@@ -1,14 +1,17 @@
 /**
- * Reads a whole file into rows and settles how to read it: format, encoding, delimiter, header row
- * and column mapping (detected, or the manager's override). A file that cannot be read to its end is
- * refused here, before anything is written. The preview and the import both start from this.
+ * Opens a file and settles how to read it: format, encoding, delimiter, header row and column
+ * mapping (detected, or the manager's override), from its first rows only. The data rows are then
+ * streamed by `rows()`. A file whose format, encoding or header cannot be read is refused here,
+ * before anything is written. The preview and the import both start from this.
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { autoMap, detectHeaderRow, parseMapping, type ColumnMapping } from './columns';
 import { encodingLabel, type FileFormat } from './detect';
 import { ImportRefusedError } from './errors';
 import { normalizeRow, type NormalRow } from './normalize';
-import { openTable, type SourceRow } from './table';
+import { openTable, type SourceRow, type TableInput } from './table';
+
+export { MAX_FILE_BYTES } from './table';
 
 export interface PrepareOptions {
 	/** 1-based line/row of the header (override); detected when absent */
@@ -26,32 +29,56 @@ export interface PreparedFile {
 	header: string[];
 	width: number;
 	mapping: ColumnMapping;
-	/** data rows below the header, blank rows dropped */
-	rows: SourceRow[];
 	/** the first rows of the file, for choosing another header row */
 	top: SourceRow[];
+	/** the first data rows (already read): the preview */
+	first: SourceRow[];
+	/** bytes of the file, and bytes read so far */
+	size: number;
+	position(): number;
+	/** every data row below the header (blank rows dropped), streamed; one pass */
+	rows(): AsyncGenerator<SourceRow>;
+	/** counts the data rows by reading the rest of the file (instead of `rows()`) */
+	countRows(): Promise<number>;
+	/** releases the file when the rows are not read to the end */
+	close(): Promise<void>;
 }
 
-export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+/** rows read ahead to find the header below title rows and to preview the data */
+const LOOKAHEAD_ROWS = 100;
 
-export async function prepareFile(bytes: Uint8Array, options: PrepareOptions = {}): Promise<PreparedFile> {
-	if (bytes.byteLength > MAX_FILE_BYTES)
-		throw new ImportRefusedError('too_large', `The file is ${Math.round(bytes.byteLength / 1048576)} MB; the limit is 200 MB. Split it and import the parts.`);
-	const table = openTable(bytes);
-	const all: SourceRow[] = [];
-	for await (const row of table.rows()) all.push(row);
-	if (all.length === 0) throw new ImportRefusedError('empty', 'The file holds no rows.');
+export async function prepareFile(input: TableInput, options: PrepareOptions = {}): Promise<PreparedFile> {
+	const table = await openTable(input);
+	const source = table.rows();
+	const ahead: SourceRow[] = [];
+	for (let next = await source.next(); ; next = await source.next()) {
+		if (next.done) break;
+		ahead.push(next.value);
+		if (ahead.length >= LOOKAHEAD_ROWS) break;
+	}
+	if (ahead.length === 0) throw new ImportRefusedError('empty', 'The file holds no rows.');
 
-	let headerIndex = options.headerRow ? all.findIndex((r) => r.line === options.headerRow) : -1;
-	if (headerIndex < 0) headerIndex = detectHeaderRow(all);
-	const headerSource = all[headerIndex]!;
+	let headerIndex = options.headerRow ? ahead.findIndex((r) => r.line === options.headerRow) : -1;
+	if (headerIndex < 0) headerIndex = detectHeaderRow(ahead);
+	const headerSource = ahead[headerIndex]!;
 	const header = headerSource.cells.map((c) => c.replace(/\s+/g, ' ').trim());
 	while (header.length && header[header.length - 1] === '') header.pop();
-	const rows = all.slice(headerIndex + 1);
-	if (rows.length === 0)
-		throw new ImportRefusedError('no_rows', `No data rows below the header (line ${headerSource.line}): there is nothing to import.`);
+	const first = ahead.slice(headerIndex + 1);
+	if (first.length === 0) {
+		const more = await source.next();
+		if (more.done)
+			throw new ImportRefusedError('no_rows', `No data rows below the header (line ${headerSource.line}): there is nothing to import.`);
+		first.push(more.value);
+	}
 	const width = header.length;
 	const mapping = (options.mapping && parseMapping(options.mapping, width)) || autoMap(header);
+	let consumed = false;
+	const rest = async function* (): AsyncGenerator<SourceRow> {
+		if (consumed) throw new Error('the rows of a prepared file are read once');
+		consumed = true;
+		yield* first;
+		for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+	};
 	return {
 		format: table.format,
 		encoding: table.encoding ? encodingLabel(table.encoding) : null,
@@ -60,8 +87,19 @@ export async function prepareFile(bytes: Uint8Array, options: PrepareOptions = {
 		header,
 		width,
 		mapping,
-		rows,
-		top: all.slice(0, Math.max(headerIndex + 1, 10))
+		top: ahead.slice(0, Math.max(headerIndex + 1, 10)),
+		first,
+		size: table.size,
+		position: table.position,
+		rows: rest,
+		async countRows() {
+			let n = 0;
+			for await (const row of rest()) if (row) n++;
+			return n;
+		},
+		async close() {
+			await source.return(undefined);
+		}
 	};
 }
 
@@ -76,5 +114,5 @@ export function assertPhoneColumn(file: Pick<PreparedFile, 'mapping' | 'header' 
 
 /** The first `limit` rows normalised as the import would, with each row's problems. */
 export function previewRows(file: PreparedFile, region: CountryCode, limit = 50): NormalRow[] {
-	return file.rows.slice(0, limit).map((r) => normalizeRow(r, { header: file.header, mapping: file.mapping, region, width: file.width }));
+	return file.first.slice(0, limit).map((r) => normalizeRow(r, { header: file.header, mapping: file.mapping, region, width: file.width }));
 }

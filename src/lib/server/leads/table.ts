@@ -1,12 +1,24 @@
 /**
- * Any supported file → rows of plain text cells with their line number in the file. CSV/TSV/TXT
- * (any delimiter, any of the detected encodings) through papaparse; XLSX through exceljs's
- * streaming reader (first worksheet). Blank rows are dropped here.
+ * Any supported file → rows of plain text cells with their line number in the file, read as a
+ * stream: a file on disk is never held in memory whole (a 1M-row CSV keeps one chunk at a time).
+ * CSV/TSV/TXT (any delimiter, any of the detected encodings) through our incremental reader;
+ * XLSX through exceljs's streaming reader (first worksheet). Blank rows are dropped here.
  */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import Papa from 'papaparse';
-import { decodeText, detectEncoding, detectFormat, type FileFormat, type TextEncoding } from './detect';
+import { CsvReader } from './csv';
+import {
+	detectFormat,
+	detectMarkedEncoding,
+	detectTextEncoding,
+	ENCODING_SAMPLE_BYTES,
+	streamDecoder,
+	Utf8Validator,
+	type FileFormat,
+	type TextEncoding
+} from './detect';
 import { ImportRefusedError } from './errors';
 
 export interface SourceRow {
@@ -22,19 +34,94 @@ export interface Table {
 	encoding: TextEncoding | null;
 	/** the cell separator of a text file: ';', ',', '\t', '|' */
 	delimiter: string | null;
+	/** size of the file in bytes */
+	size: number;
+	/** bytes of the file read so far (for a progress bar) */
+	position(): number;
+	/** one pass over the rows; call once */
 	rows(): AsyncGenerator<SourceRow>;
 }
 
-export const DELIMITERS = [';', ',', '\t', '|'] as const;
+/** a path on disk (streamed) or the bytes themselves */
+export type TableInput = string | Uint8Array;
 
-export function openTable(bytes: Uint8Array): Table {
-	const format = detectFormat(bytes);
-	if (format === 'xlsx') return { format, encoding: null, delimiter: null, rows: () => xlsxRows(bytes) };
-	const detected = detectEncoding(bytes);
-	const text = decodeText(bytes, detected);
-	if (text.trim() === '') throw new ImportRefusedError('empty', 'The file holds no text (only blank lines).');
-	const delimiter = guessDelimiter(text);
-	return { format, encoding: detected.encoding, delimiter, rows: () => csvRows(text, delimiter) };
+export const DELIMITERS = [';', ',', '\t', '|'] as const;
+export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+const CHUNK_BYTES = 1 << 20;
+
+/** Chunks of the input from `start`, counting what was read into `read.bytes`. */
+async function* chunks(input: TableInput, start: number, read: { bytes: number }): AsyncGenerator<Buffer> {
+	if (typeof input === 'string') {
+		for await (const chunk of createReadStream(input, { start, highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+			read.bytes += chunk.byteLength;
+			yield chunk;
+		}
+		return;
+	}
+	for (let at = start; at < input.byteLength; at += CHUNK_BYTES) {
+		const chunk = Buffer.from(input.buffer, input.byteOffset + at, Math.min(CHUNK_BYTES, input.byteLength - at));
+		read.bytes += chunk.byteLength;
+		yield chunk;
+	}
+}
+
+async function inputSize(input: TableInput): Promise<number> {
+	return typeof input === 'string' ? (await stat(input)).size : input.byteLength;
+}
+
+async function readHead(input: TableInput, length: number): Promise<Uint8Array> {
+	if (typeof input !== 'string') return input.subarray(0, Math.min(length, input.byteLength));
+	const handle = await open(input, 'r');
+	try {
+		const buffer = Buffer.alloc(length);
+		const { bytesRead } = await handle.read(buffer, 0, length, 0);
+		return buffer.subarray(0, bytesRead);
+	} finally {
+		await handle.close();
+	}
+}
+
+async function wholeFile(input: TableInput): Promise<Uint8Array> {
+	if (typeof input !== 'string') return input;
+	const parts: Uint8Array[] = [];
+	for await (const chunk of chunks(input, 0, { bytes: 0 })) parts.push(chunk);
+	return Buffer.concat(parts);
+}
+
+/** Strict UTF-8 over the whole input, read chunk by chunk (stops at the first bad byte). */
+async function isUtf8(input: TableInput): Promise<boolean> {
+	const validator = new Utf8Validator();
+	for await (const chunk of chunks(input, 0, { bytes: 0 })) if (!validator.push(chunk)) return false;
+	return validator.end();
+}
+
+export async function openTable(input: TableInput): Promise<Table> {
+	const size = await inputSize(input);
+	if (size > MAX_FILE_BYTES)
+		throw new ImportRefusedError('too_large', `The file is ${Math.round(size / 1048576)} MB; the limit is 200 MB. Split it and import the parts.`);
+	const head = await readHead(input, ENCODING_SAMPLE_BYTES);
+	const zipOrOle = head[0] === 0x50 || head[0] === 0xd0;
+	// containers are decided (and read) from their bytes: at most 200 MB, and exceljs streams them
+	const format = detectFormat(zipOrOle ? await wholeFile(input) : head);
+	if (format === 'xlsx') {
+		const bytes = await wholeFile(input);
+		const read = { bytes: 0 };
+		return { format, encoding: null, delimiter: null, size, position: () => read.bytes, rows: () => xlsxRows(bytes, read) };
+	}
+	const marked = detectMarkedEncoding(head);
+	const headValid = marked ? false : new Utf8Validator().push(head);
+	const detected = marked ?? detectTextEncoding(head, headValid && (size <= head.byteLength || (await isUtf8(input))));
+	const headText = streamDecoder(detected.encoding).write(head.subarray(detected.bomLength));
+	const delimiter = guessDelimiter(headText);
+	const read = { bytes: detected.bomLength };
+	return {
+		format,
+		encoding: detected.encoding,
+		delimiter,
+		size,
+		position: () => read.bytes,
+		rows: () => csvRows(input, detected.encoding, detected.bomLength, delimiter, read)
+	};
 }
 
 /**
@@ -71,25 +158,25 @@ function countOutsideQuotes(line: string, d: string): number {
 	return n;
 }
 
-async function* csvRows(text: string, delimiter: string): AsyncGenerator<SourceRow> {
-	const out: SourceRow[] = [];
-	let counted = 0;
-	let line = 1;
-	let start = 0;
-	Papa.parse<string[]>(text, {
-		delimiter,
-		skipEmptyLines: false,
-		step(result) {
-			const cursor = result.meta.cursor;
-			for (let i = counted; i < start; i++) if (text.charCodeAt(i) === 10) line++;
-			counted = start;
-			const cells = result.data.map((c) => (typeof c === 'string' ? c : String(c ?? '')));
-			const unclosedQuote = result.errors.some((e) => e.code === 'MissingQuotes');
-			if (cells.some((c) => c.trim() !== '')) out.push(unclosedQuote ? { line, cells, unclosedQuote } : { line, cells });
-			start = cursor;
-		}
-	});
-	yield* out;
+async function* csvRows(
+	input: TableInput,
+	encoding: TextEncoding,
+	start: number,
+	delimiter: string,
+	read: { bytes: number }
+): AsyncGenerator<SourceRow> {
+	const decoder = streamDecoder(encoding);
+	const reader = new CsvReader(delimiter);
+	let any = false;
+	for await (const chunk of chunks(input, start, read)) {
+		const records = reader.push(decoder.write(chunk));
+		if (records.length) any = true;
+		yield* records;
+	}
+	const last = [...reader.push(decoder.end()), ...reader.end()];
+	if (last.length) any = true;
+	yield* last;
+	if (!any) throw new ImportRefusedError('empty', 'The file holds no text (only blank lines).');
 }
 
 /** Plain text of an exceljs cell value: numbers as written, dates as YYYY-MM-DD, formulas by their cached result. */
@@ -112,8 +199,8 @@ export function cellText(value: ExcelJS.CellValue): string {
 	return '';
 }
 
-async function* xlsxRows(bytes: Uint8Array): AsyncGenerator<SourceRow> {
-	const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]), {
+async function* xlsxRows(bytes: Uint8Array, read: { bytes: number }): AsyncGenerator<SourceRow> {
+	const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(chunks(bytes, 0, read)), {
 		sharedStrings: 'cache',
 		hyperlinks: 'ignore',
 		styles: 'cache',

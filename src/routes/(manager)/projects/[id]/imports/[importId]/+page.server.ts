@@ -1,13 +1,12 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { eq } from 'drizzle-orm';
-import { readFile } from 'node:fs/promises';
 import { getServices } from '$lib/server/app';
 import { audit } from '$lib/server/audit';
 import { clientIp, requireUser } from '$lib/server/auth/guard';
 import { imports } from '$lib/server/db/schema';
 import { LEAD_FIELDS, type LeadField } from '$lib/server/leads/columns';
 import { ImportRefusedError } from '$lib/server/leads/errors';
-import { getImport, saveImportSettings, type ImportRow } from '$lib/server/leads/imports';
+import { cancelImport, getImport, saveImportSettings, type ImportRow } from '$lib/server/leads/imports';
 import { isCountryCode } from '$lib/server/leads/normalize';
 import { prepareFile, previewRows } from '$lib/server/leads/prepare';
 import { cancelRun, isRunning, runProgress, startRun } from '$lib/server/leads/runs';
@@ -36,15 +35,16 @@ export const load: PageServerLoad = async (event) => {
 	let previewError: { code: string; message: string } | null = null;
 	if ((phase === 'setup' || phase === 'interrupted') && row.filePath) {
 		try {
-			const file = await prepareFile(await readFile(row.filePath), { headerRow: row.headerRow, mapping: row.mapping });
+			const file = await prepareFile(row.filePath, { headerRow: row.headerRow, mapping: row.mapping });
 			const region = row.region && isCountryCode(row.region) ? row.region : 'US';
 			const rows = previewRows(file, region, 50);
+			const dataRows = await file.countRows();
 			preview = {
 				header: file.header,
 				mapping: file.mapping,
 				headerRow: file.headerRow,
 				top: file.top.map((r) => ({ line: r.line, text: r.cells.filter((c) => c.trim()).join(' · ').slice(0, 80) })),
-				dataRows: file.rows.length,
+				dataRows,
 				rows: rows.map((r) => ({
 					line: r.line,
 					valid: r.valid,
@@ -128,6 +128,8 @@ export const actions: Actions = {
 		if (problem) return fail(400, problem);
 		const saved = (await getImport(database.db, event.params.id, row.id))!;
 		const ip = clientIp(event);
+		// an interrupted import continues after its last committed batch; any other starts afresh
+		const resume = row.status === 'running';
 		await database.db.update(imports).set({ status: 'running', error: null }).where(eq(imports.id, row.id));
 		startRun(
 			database.db,
@@ -140,7 +142,8 @@ export const actions: Actions = {
 				headerRow: saved.headerRow,
 				region: saved.region ?? 'US',
 				actorId: actor.id,
-				dataDir: config.dataDir
+				dataDir: config.dataDir,
+				resume
 			},
 			async (e) => {
 				if (e && !(e instanceof ImportRefusedError)) log.error({ err: e, importId: row.id }, 'import failed');
@@ -159,9 +162,13 @@ export const actions: Actions = {
 		redirect(303, `/projects/${row.projectId}/imports/${row.id}`);
 	},
 	cancel: async (event) => {
-		requireUser(event, 'manager');
+		const actor = requireUser(event, 'manager');
+		const { database } = await getServices();
 		const row = await loadImport(event);
+		const cancelled = await cancelImport(database.db, row.id);
 		cancelRun(row.id);
-		return { cancelled: true };
+		if (cancelled)
+			await audit(database.db, { actorId: actor.id, action: 'import.cancelled', target: row.id, details: { projectId: row.projectId, committedRows: row.total }, ip: clientIp(event) });
+		return { cancelled };
 	}
 };

@@ -1,0 +1,129 @@
+/**
+ * Bench case `import` (issues #6 and #9): a generated 1M-row CSV and a 100k-row XLSX imported
+ * through the real pipeline (streamed reading, normalisation, dedup against the database, atomic
+ * set-based batches) into Postgres (a throw-away database next to DATABASE_URL, skipped without it)
+ * and into PGlite on disk (as the embedded install runs). Each run is its own process, so its peak
+ * RSS is its own. To stay within 5 minutes each run stops at a batch boundary after
+ * BENCH_IMPORT_SECONDS (default 55): the rate then covers the rows committed, and the metric says so.
+ * Sizes: BENCH_IMPORT_CSV_ROWS (1,000,000), BENCH_IMPORT_XLSX_ROWS (100,000).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeLeadCsv, writeLeadXlsx } from '../lib/lead-files';
+import type { BenchCase, BenchResult } from '../types';
+
+const CSV_ROWS = Number(process.env.BENCH_IMPORT_CSV_ROWS ?? 1_000_000);
+const XLSX_ROWS = Number(process.env.BENCH_IMPORT_XLSX_ROWS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_IMPORT_SECONDS ?? 55);
+const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'import-run.ts');
+
+interface RunResult {
+	rows: number;
+	ms: number;
+	maxRssMb: number;
+	complete: boolean;
+}
+
+function runImport(file: string, env: Record<string, string>): Promise<RunResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, file, String(SECONDS)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+		let out = '';
+		child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+		child.on('close', (code) => {
+			if (code !== 0) return reject(new Error(`import run exited with ${code}`));
+			resolve(JSON.parse(out.trim().split('\n').pop()!) as RunResult);
+		});
+	});
+}
+
+interface Engine {
+	name: string;
+	env: Record<string, string>;
+	drop(): Promise<void>;
+}
+
+async function postgresEngine(dataDir: string): Promise<Engine | null> {
+	const base = process.env.DATABASE_URL;
+	if (!base) return null;
+	const { default: postgres } = await import('postgres');
+	const admin = postgres(base, { max: 1, onnotice: () => {} });
+	const name = `sb_bench_${randomBytes(5).toString('hex')}`;
+	await admin.unsafe(`create database ${name}`);
+	const url = new URL(base);
+	url.pathname = `/${name}`;
+	return {
+		name: 'postgres',
+		env: { DATABASE_URL: url.toString(), DATA_DIR: dataDir },
+		async drop() {
+			await admin.unsafe(`drop database if exists ${name} with (force)`);
+			await admin.end({ timeout: 5 });
+		}
+	};
+}
+
+async function pgliteEngine(dataDir: string): Promise<Engine> {
+	const dir = await mkdtemp(path.join(dataDir, 'pglite-'));
+	return { name: 'pglite', env: { DATABASE_URL: '', DATA_DIR: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
+}
+
+const importCase: BenchCase = {
+	name: 'import',
+	async run(): Promise<BenchResult[]> {
+		const dir = await mkdtemp(path.join(tmpdir(), 'sb-bench-import-'));
+		try {
+			const csv = path.join(dir, 'leads-1m.csv');
+			const xlsx = path.join(dir, 'leads-100k.xlsx');
+			await writeLeadCsv(csv, CSV_ROWS);
+			await writeLeadXlsx(xlsx, XLSX_ROWS);
+			const csvMb = Math.round((await stat(csv)).size / 1048576);
+			const results: BenchResult[] = [];
+			const files = [
+				{ kind: 'csv', file: csv, rows: CSV_ROWS, goals: { postgres: 60_000, pglite: 35_000 } as Record<string, number> },
+				{ kind: 'xlsx', file: xlsx, rows: XLSX_ROWS, goals: { postgres: 30_000, pglite: 30_000 } as Record<string, number> }
+			];
+			for (const f of files) {
+				for (const make of [postgresEngine, pgliteEngine]) {
+					const engine = await make(dir);
+					if (!engine) continue;
+					try {
+						const r = await runImport(f.file, engine.env);
+						const rate = Math.round((r.rows / r.ms) * 1000);
+						const scope = r.complete ? `${f.rows.toLocaleString('en-US')} rows` : `${r.rows.toLocaleString('en-US')} of ${f.rows.toLocaleString('en-US')} rows in the ${SECONDS} s budget`;
+						const goal = f.goals[engine.name]!;
+						results.push({
+							case: 'import',
+							metric: `${f.kind} → ${engine.name} (${scope})`,
+							value: rate,
+							unit: 'rows/s',
+							baseline: null,
+							ratio: null,
+							goal: `≥ ${goal.toLocaleString('en-US')} rows/s`,
+							pass: rate >= goal
+						});
+						results.push({
+							case: 'import',
+							metric: `${f.kind} → ${engine.name} peak RSS${f.kind === 'csv' ? ` (${csvMb} MB file, streamed)` : ''}`,
+							value: Math.round(r.maxRssMb),
+							unit: 'MB',
+							baseline: null,
+							ratio: null,
+							goal: '≤ 400 MB',
+							pass: r.maxRssMb <= 400
+						});
+					} finally {
+						await engine.drop();
+					}
+				}
+			}
+			return results;
+		} finally {
+			await rm(dir, { recursive: true, force: true });
+		}
+	}
+};
+
+export default importCase;
