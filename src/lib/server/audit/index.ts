@@ -33,6 +33,9 @@ export type AuditAction =
 	| 'import.uploaded'
 	| 'import.finished'
 	| 'export'
+	| 'pay.approved'
+	| 'pay.rule_changed'
+	| 'holiday.changed'
 	| 'erase';
 
 export interface AuditEntry {
