@@ -8,6 +8,7 @@ import type { Db } from '../db';
 import { dispositions, leadEmails, leadPhones, leads, projectAgents, projectLeads, projects } from '../db/schema';
 import { countAdmins, countUsers, createTeam, createUser } from '../users';
 import { DEFAULT_DISPOSITIONS } from '../projects/default-dispositions';
+import { seedDemoHistory } from './history';
 
 export interface DemoCredential {
 	email: string;
@@ -20,6 +21,8 @@ export interface DemoSeedOptions {
 	leads?: number;
 	/** deterministic data (tests) */
 	seed?: number;
+	/** also four past weeks of calls, pauses and meetings for the reports (recording under dataDir) */
+	history?: { dataDir: string };
 }
 
 const FIRST = ['Anna', 'Bob', 'Chloé', 'David', 'Emma', 'Farid', 'Gaëlle', 'Hugo', 'Inès', 'Jules', 'Karim', 'Léa', 'Marc', 'Nina', 'Olivier', 'Paula', 'Quentin', 'Rose', 'Sami', 'Théo', 'Ugo', 'Vera', 'Walid', 'Yasmine', 'Zoé'];
@@ -132,5 +135,6 @@ export async function seedDemo(db: Db, options: DemoSeedOptions = {}): Promise<D
 		await db.insert(leadEmails).values(inserted.map((l, k) => ({ leadId: l.id, email: `contact${start + k + 1}@lead.example` })));
 		await db.insert(projectLeads).values(inserted.map((l, k) => ({ projectId: projectIds[(start + k) % 2]!, leadId: l.id })));
 	}
+	if (options.history) await seedDemoHistory(db, { random, dataDir: options.history.dataDir });
 	return credentials;
 }

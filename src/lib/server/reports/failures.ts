@@ -1,7 +1,7 @@
 /**
  * Failure diagram: why dials did not turn into conversations, as a Pareto (most frequent first,
  * with the cumulative share). A reason is the disposition the agent chose when its kind is
- * refusal or failure, or — for an unanswered call with no disposition — the dial status the PBX
+ * refusal or failure, or final without a meeting (not interested, wrong number), or — for an unanswered call with no disposition — the dial status the PBX
  * gave (BUSY, NOANSWER, CHANUNAVAIL…), keyed `dial:<STATUS>`. Raw calls, through the
  * (project, started_at) / (agent, started_at) indexes; the period is in UTC days.
  */
@@ -22,9 +22,10 @@ export interface FailureReason {
 }
 
 /** Every call that is a failure or refusal, with its reason key. Shared with the drill-down. */
-export const REASON_KEY = sql`case when d.kind in ('refusal', 'failure') then d.code
+const FAILED_DISPOSITION = sql`(d.kind in ('refusal', 'failure') or (d.kind = 'final' and not d.is_meeting))`;
+export const REASON_KEY = sql`case when ${FAILED_DISPOSITION} then d.code
 	else 'dial:' || coalesce(nullif(c.dial_status, ''), 'UNKNOWN') end`;
-export const IS_FAILURE = sql`(d.kind in ('refusal', 'failure') or (c.disposition_id is null and c.answered_at is null))`;
+export const IS_FAILURE = sql`(${FAILED_DISPOSITION} or (c.disposition_id is null and c.answered_at is null))`;
 
 export function periodOf(scope: ReportScope, column: SQL): SQL {
 	return sql`${column} >= ${scope.filters.from}::timestamp at time zone 'UTC'
@@ -35,7 +36,7 @@ export async function failureReasons(db: DbOrTx, scope: ReportScope): Promise<Fa
 	return queryRows<FailureReason>(
 		db,
 		sql`select ${REASON_KEY} as reason,
-				coalesce(min(d.label) filter (where d.kind in ('refusal', 'failure')), coalesce(nullif(min(c.dial_status), ''), 'UNKNOWN')) as label,
+				coalesce(min(d.label) filter (where ${FAILED_DISPOSITION}), coalesce(nullif(min(c.dial_status), ''), 'UNKNOWN')) as label,
 				count(*)::integer as calls
 			from calls c
 			left join dispositions d on d.id = c.disposition_id
