@@ -117,7 +117,9 @@ async function seed(db: Db): Promise<World> {
 		.values([
 			{ projectId: p1!.id, code: 'meeting', label: 'Meeting', kind: 'success', isContact: true, isMeeting: true },
 			{ projectId: p1!.id, code: 'refused', label: 'Not interested', kind: 'refusal', isContact: true },
-			{ projectId: p1!.id, code: 'wrong', label: '=Wrong number', kind: 'failure' }
+			{ projectId: p1!.id, code: 'wrong', label: '=Wrong number', kind: 'failure' },
+			{ projectId: p1!.id, code: 'final_no', label: 'Not now, not ever', kind: 'final' },
+			{ projectId: p1!.id, code: 'final_meeting', label: 'Meeting, final', kind: 'final', isMeeting: true }
 		])
 		.returning({ id: dispositions.id, code: dispositions.code });
 	const disp = (code: string) => ds.find((d) => d.code === code)!.id;
@@ -201,7 +203,7 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 	beforeAll(async () => {
 		handle = await open();
 		w = await seed(handle.db);
-	}, 60_000);
+	}, 300_000);
 	afterAll(async () => {
 		await handle?.close();
 	});
@@ -256,6 +258,14 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		expect(calls.map((c) => c.startedAt)).toEqual(['2026-11-12T10:00:00.000Z', '2026-11-09T23:30:00.000Z']);
 		const refused = await drillCalls(handle.db, scope, { reason: 'refused', day: null, outcome: null });
 		expect(refused).toMatchObject([{ disposition: 'Not interested', talkSeconds: 10, hasRecording: true, agentName: 'Ann' }]);
+		// a final disposition is a failure reason unless it is a meeting
+		const setDisposition = (code: string) =>
+			handle.db.execute(sql`update calls set disposition_id = (select id from dispositions where code = ${code}) where linkedid = '3'`);
+		await setDisposition('final_no');
+		expect((await failureReasons(handle.db, scope)).find((r) => r.reason === 'final_no')).toEqual({ reason: 'final_no', label: 'Not now, not ever', calls: 1 });
+		await setDisposition('final_meeting');
+		expect((await failureReasons(handle.db, scope)).map((r) => r.reason)).toEqual(['dial:NOANSWER', 'dial:BUSY', 'wrong']);
+		await setDisposition('refused');
 	});
 
 	it('intensity: per day against targets, heatmap in local hours, pause by reason', async () => {
