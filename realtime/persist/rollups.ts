@@ -12,7 +12,8 @@
  *   counts entirely on its start day (23:59:50 → that day);
  * - hourly: dials per local hour 0..23;
  * - pause_seconds: time in state `paused` that day (intervals clipped at local midnight), on the
- *   NIL_UUID project row (a pause belongs to no project);
+ *   NIL_UUID project row (a pause belongs to no project); pause_reasons: the same per reason
+ *   ('' when none was given), each rounded to whole seconds;
  * - meetings, deals: left as they are (other code owns them).
  * A key whose counts are all zero has no row (a row that drops to zero is deleted) unless other
  * code gave it meetings or deals; so the table is a function of the raw rows, whatever the batching.
@@ -173,15 +174,21 @@ async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<numbe
 				and h.day = b.day and h.hour = g.hour
 			group by b.agent_id, b.project_id, b.day
 		),
-		pauses as (
-			select b.agent_id, b.project_id, b.day,
+		pause_by_reason as (
+			select b.agent_id, b.project_id, b.day, coalesce(l.reason, '') as reason,
 				sum(extract(epoch from least(l.ended_at, b.hi) - greatest(l.started_at, b.lo))) as seconds
 			from bounds b
 			join agent_state_log l on l.agent_id = b.agent_id
 				and l.started_at < b.hi and l.started_at > b.lo - ${PAUSE_LOOKBACK}
 				and l.ended_at > b.lo and l.state = 'paused'
 			where b.project_id = ${NIL}
-			group by b.agent_id, b.project_id, b.day
+			group by b.agent_id, b.project_id, b.day, coalesce(l.reason, '')
+		),
+		pauses as (
+			select agent_id, project_id, day, sum(seconds) as seconds,
+				jsonb_object_agg(reason, round(seconds)::integer order by reason) as reasons
+			from pause_by_reason
+			group by agent_id, project_id, day
 		),
 		fresh as (
 			select b.agent_id, b.project_id, b.day,
@@ -190,6 +197,7 @@ async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<numbe
 				coalesce(t.conversations, 0) as conversations,
 				coalesce(t.talk_seconds, 0) as talk_seconds,
 				coalesce(round(p.seconds), 0)::integer as pause_seconds,
+				coalesce(p.reasons, '{}'::jsonb) as pause_reasons,
 				h.hourly
 			from bounds b
 			join hourly h on h.agent_id = b.agent_id and h.project_id = b.project_id and h.day = b.day
@@ -198,9 +206,9 @@ async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<numbe
 		),
 		written as (
 			insert into agent_day_stats as s (agent_id, project_id, day, dials, contacts, conversations,
-				talk_seconds, pause_seconds, hourly, updated_at)
+				talk_seconds, pause_seconds, pause_reasons, hourly, updated_at)
 			select f.agent_id, f.project_id, f.day, f.dials, f.contacts, f.conversations,
-				f.talk_seconds, f.pause_seconds, f.hourly, now()
+				f.talk_seconds, f.pause_seconds, f.pause_reasons, f.hourly, now()
 			from fresh f
 			where f.dials + f.contacts + f.talk_seconds + f.pause_seconds > 0
 				or exists (select 1 from agent_day_stats x
@@ -212,11 +220,12 @@ async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<numbe
 				conversations = excluded.conversations,
 				talk_seconds = excluded.talk_seconds,
 				pause_seconds = excluded.pause_seconds,
+				pause_reasons = excluded.pause_reasons,
 				hourly = excluded.hourly,
 				updated_at = excluded.updated_at
-			where (s.dials, s.contacts, s.conversations, s.talk_seconds, s.pause_seconds, s.hourly)
+			where (s.dials, s.contacts, s.conversations, s.talk_seconds, s.pause_seconds, s.pause_reasons, s.hourly)
 				is distinct from (excluded.dials, excluded.contacts, excluded.conversations,
-					excluded.talk_seconds, excluded.pause_seconds, excluded.hourly)
+					excluded.talk_seconds, excluded.pause_seconds, excluded.pause_reasons, excluded.hourly)
 			returning 1
 		),
 		emptied as (

@@ -57,7 +57,7 @@ async function startServices(): Promise<Services> {
 		console.log(`\n  No admin yet. Create the first admin here (one-time link, valid 24 h):\n\n    ${publicOrigin(config)}/setup/${outcome.token}\n`);
 	}
 	if (config.seedDemo) {
-		const credentials = await seedDemo(database.db);
+		const credentials = await seedDemo(database.db, { history: { dataDir: config.dataDir } });
 		if (credentials.length) {
 			console.log('\n  Demo floor seeded. These passwords are shown once:\n');
 			for (const c of credentials) console.log(`    ${c.role.padEnd(10)} ${c.email.padEnd(36)} ${c.password}`);

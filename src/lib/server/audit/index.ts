@@ -48,7 +48,10 @@ export type AuditAction =
 	| 'note.added'
 	| 'note.removed'
 	| 'erase'
-	| 'meeting.outcome';
+	| 'meeting.outcome'
+	| 'pay.approved'
+	| 'pay.rule_changed'
+	| 'holiday.changed';
 
 export interface AuditEntry {
 	actorId: string | null;

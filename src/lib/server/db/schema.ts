@@ -579,6 +579,8 @@ export const agentDayStats = pgTable(
 		deals: integer('deals').notNull().default(0),
 		/** dials per local hour 0..23 */
 		hourly: jsonb('hourly').$type<number[]>().notNull().default([]),
+		/** paused seconds that day per pause reason ('' = no reason given); sums to pause_seconds ± rounding */
+		pauseReasons: jsonb('pause_reasons').$type<Record<string, number>>().notNull().default({}),
 		updatedAt: tstz('updated_at').notNull().defaultNow()
 	},
 	(t) => [
@@ -673,4 +675,47 @@ export const cockpitTeamSettings = pgTable('cockpit_team_settings', {
 	/** shown to the agent while whispered to / barged in on; null = the default text */
 	coachNotice: text('coach_notice'),
 	updatedAt: tstz('updated_at').notNull().defaultNow()
+});
+// ─── reports ───────────────────────────────────────────────────────────────
+
+/**
+ * How a team's agents are paid per week: salary + bonus 1 (rate × meetings held above a
+ * threshold) + bonus 2 (a fixed amount when the daily dial plan was met on every working day).
+ * Amounts in the team's currency, as numeric strings (exact money).
+ */
+export const payRules = pgTable('pay_rules', {
+	teamId: uuid('team_id')
+		.primaryKey()
+		.references(() => teams.id, { onDelete: 'cascade' }),
+	currency: text('currency').notNull().default('EUR'),
+	weeklySalary: numeric('weekly_salary', { precision: 12, scale: 2 }).notNull().default('0'),
+	bonus1Rate: numeric('bonus1_rate', { precision: 12, scale: 2 }).notNull().default('0'),
+	bonus1Threshold: integer('bonus1_threshold').notNull().default(0),
+	bonus2Amount: numeric('bonus2_amount', { precision: 12, scale: 2 }).notNull().default('0'),
+	/** dials per working day an agent must reach for bonus 2 */
+	dailyDialsPlan: integer('daily_dials_plan').notNull().default(100),
+	updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+	updatedAt: tstz('updated_at').notNull().defaultNow()
+});
+
+/** An approved week of pay: the computed lines frozen, so later data never changes what was paid. */
+export const payWeeks = pgTable(
+	'pay_weeks',
+	{
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		/** the Monday of the week */
+		weekStart: date('week_start').notNull(),
+		snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+		approvedBy: uuid('approved_by').references(() => users.id, { onDelete: 'set null' }),
+		approvedAt: tstz('approved_at').notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.teamId, t.weekStart] })]
+);
+
+/** Days that are not working days for pay and intensity plans. */
+export const publicHolidays = pgTable('public_holidays', {
+	day: date('day').primaryKey(),
+	name: text('name').notNull()
 });

@@ -9,6 +9,7 @@ import { dispositions, leadEmails, leadPhones, leads, projectAgents, projectLead
 import { countAdmins, countUsers, createTeam, createUser } from '../users';
 import { DEFAULT_DISPOSITIONS } from '../projects/default-dispositions';
 import { seedInboundDemo } from './inbound';
+import { seedDemoHistory } from './history';
 
 export interface DemoCredential {
 	email: string;
@@ -21,6 +22,8 @@ export interface DemoSeedOptions {
 	leads?: number;
 	/** deterministic data (tests) */
 	seed?: number;
+	/** also four past weeks of calls, pauses and meetings for the reports (recording under dataDir) */
+	history?: { dataDir: string };
 }
 
 const FIRST = ['Anna', 'Bob', 'Chloé', 'David', 'Emma', 'Farid', 'Gaëlle', 'Hugo', 'Inès', 'Jules', 'Karim', 'Léa', 'Marc', 'Nina', 'Olivier', 'Paula', 'Quentin', 'Rose', 'Sami', 'Théo', 'Ugo', 'Vera', 'Walid', 'Yasmine', 'Zoé'];
@@ -136,5 +139,6 @@ export async function seedDemo(db: Db, options: DemoSeedOptions = {}): Promise<D
 		await db.insert(projectLeads).values(inserted.map((l, k) => ({ projectId: projectIds[(start + k) % 2]!, leadId: l.id })));
 	}
 	await seedInboundDemo(db, agentIds);
+	if (options.history) await seedDemoHistory(db, { random, dataDir: options.history.dataDir });
 	return credentials;
 }

@@ -1,0 +1,49 @@
+/**
+ * Calendar days as 'YYYY-MM-DD' strings, the unit every report counts in (rollup days are the
+ * agent's local calendar days). Pure string/UTC arithmetic: no host time zone leaks in.
+ */
+
+export type Day = string;
+
+const DAY_MS = 86_400_000;
+
+export function isDay(value: string): boolean {
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+	const t = Date.parse(`${value}T00:00:00Z`);
+	return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === value;
+}
+
+export function dayOf(d: Date): Day {
+	return d.toISOString().slice(0, 10);
+}
+
+export function addDays(day: Day, n: number): Day {
+	return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
+}
+
+/** Whole days from `a` to `b` (b − a). */
+export function dayDiff(a: Day, b: Day): number {
+	return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+}
+
+/** 1 = Monday … 7 = Sunday (ISO). */
+export function isoWeekday(day: Day): number {
+	return new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
+}
+
+/** The Monday of the ISO week holding `day`. */
+export function mondayOf(day: Day): Day {
+	return addDays(day, 1 - isoWeekday(day));
+}
+
+/** Every day from `from` to `to`, both included. */
+export function daysFrom(from: Day, to: Day): Day[] {
+	const out: Day[] = [];
+	for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+	return out;
+}
+
+/** Monday to Friday of the week starting `monday`, without the public holidays. */
+export function workingDays(monday: Day, holidays: ReadonlySet<Day>): Day[] {
+	return daysFrom(monday, addDays(monday, 4)).filter((d) => !holidays.has(d));
+}

@@ -1,0 +1,110 @@
+/**
+ * Conversion funnel per agent and week: dials → contacts → conversations (≥ 30 s of talk, the
+ * rollup's threshold) → meetings booked → held → deals won, with the rate at each step.
+ * Dials, contacts and conversations come from agent_day_stats (weeks are ISO weeks of the agents'
+ * local days). Meetings are counted in the week they were booked (a cohort): held and won say
+ * what became of that week's bookings.
+ */
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db';
+import { queryRows } from '../db/rows';
+import { addDays } from '$lib/reports/dates';
+import { rate, type ReportTable } from '$lib/reports/table';
+import { agentIn, projectIs, type ReportScope } from './scope';
+
+export interface ConversionRow {
+	agentId: string;
+	agentName: string;
+	/** Monday of the ISO week */
+	week: string;
+	dials: number;
+	contacts: number;
+	conversations: number;
+	booked: number;
+	held: number;
+	won: number;
+}
+
+/** conversations are calls with at least this much talk (agent_day_stats.conversations) */
+export const CONVERSATION_SECONDS = 30;
+
+export async function conversionRows(db: DbOrTx, scope: ReportScope): Promise<ConversionRow[]> {
+	const f = scope.filters;
+	const lo = sql`${f.from}::date`;
+	const hiExclusive = sql`${addDays(f.to, 1)}::date`;
+	return queryRows<ConversionRow>(
+		db,
+		sql`with funnel as (
+			select s.agent_id, date_trunc('week', s.day)::date as week,
+				sum(s.dials)::integer as dials, sum(s.contacts)::integer as contacts,
+				sum(s.conversations)::integer as conversations
+			from agent_day_stats s
+			where s.day >= ${lo} and s.day < ${hiExclusive}
+				and ${projectIs(scope, sql`s.project_id`)} and ${agentIn(scope, sql`s.agent_id`)}
+			group by 1, 2
+		),
+		booked as (
+			select m.booked_by as agent_id, date_trunc('week', m.created_at at time zone 'UTC')::date as week,
+				count(*)::integer as booked,
+				(count(*) filter (where m.status = 'held'))::integer as held,
+				(count(*) filter (where m.deal = 'won'))::integer as won
+			from meetings m
+			where m.created_at >= ${lo}::timestamp at time zone 'UTC'
+				and m.created_at < ${hiExclusive}::timestamp at time zone 'UTC'
+				and m.booked_by is not null
+				and ${projectIs(scope, sql`m.project_id`)} and ${agentIn(scope, sql`m.booked_by`)}
+			group by 1, 2
+		)
+		select k.agent_id as "agentId", u.name as "agentName", k.week::text as week,
+			coalesce(f.dials, 0) as dials, coalesce(f.contacts, 0) as contacts,
+			coalesce(f.conversations, 0) as conversations,
+			coalesce(b.booked, 0) as booked, coalesce(b.held, 0) as held, coalesce(b.won, 0) as won
+		from (select agent_id, week from funnel union select agent_id, week from booked) k
+		join users u on u.id = k.agent_id
+		left join funnel f on f.agent_id = k.agent_id and f.week = k.week
+		left join booked b on b.agent_id = k.agent_id and b.week = k.week
+		order by u.name, k.week`
+	);
+}
+
+export const CONVERSION_STEPS = ['dials', 'contacts', 'conversations', 'booked', 'held', 'won'] as const;
+
+export function conversionTable(rows: readonly ConversionRow[]): ReportTable {
+	const totals = CONVERSION_STEPS.map((k) => rows.reduce((n, r) => n + r[k], 0));
+	const line = (agent: string, week: string, v: number[]) => [
+		agent,
+		week,
+		v[0]!,
+		v[1]!,
+		rate(v[1]!, v[0]!),
+		v[2]!,
+		rate(v[2]!, v[1]!),
+		v[3]!,
+		rate(v[3]!, v[2]!),
+		v[4]!,
+		rate(v[4]!, v[3]!),
+		v[5]!,
+		rate(v[5]!, v[4]!)
+	];
+	return {
+		columns: [
+			{ key: 'agent', kind: 'text' },
+			{ key: 'week', kind: 'day' },
+			{ key: 'dials', kind: 'int' },
+			{ key: 'contacts', kind: 'int' },
+			{ key: 'contact_rate', kind: 'pct' },
+			{ key: 'conversations', kind: 'int' },
+			{ key: 'conversation_rate', kind: 'pct' },
+			{ key: 'booked', kind: 'int' },
+			{ key: 'booked_rate', kind: 'pct' },
+			{ key: 'held', kind: 'int' },
+			{ key: 'held_rate', kind: 'pct' },
+			{ key: 'won', kind: 'int' },
+			{ key: 'won_rate', kind: 'pct' }
+		],
+		rows: [
+			...rows.map((r) => line(r.agentName, r.week, CONVERSION_STEPS.map((k) => r[k]))),
+			line('Σ', '', totals)
+		]
+	};
+}

@@ -1,0 +1,157 @@
+/**
+ * Weekly control and pay per team: computes the week from rollups (dials per working day),
+ * meetings (held, by the day they took place, UTC) and the team's rule; an approved week is a
+ * stored snapshot that later data never changes. Approving is for managers, once per team-week,
+ * after the week has ended, and audited.
+ */
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db';
+import { queryRows } from '../db/rows';
+import { payRules, payWeeks, publicHolidays, teams, users } from '../db/schema';
+import { audit } from '../audit';
+import { addDays, workingDays, type Day } from '$lib/reports/dates';
+import { payLine, toCents, type PayRule, type PayWeek } from '$lib/reports/pay';
+import type { ReportTable } from '$lib/reports/table';
+import { ReportAccessError, seesAllTeams, type Viewer } from './scope';
+
+export async function teamRule(db: DbOrTx, teamId: string): Promise<PayRule | null> {
+	const [r] = await db.select().from(payRules).where(eq(payRules.teamId, teamId));
+	if (!r) return null;
+	return {
+		currency: r.currency,
+		weeklySalaryCents: toCents(r.weeklySalary) ?? 0,
+		bonus1RateCents: toCents(r.bonus1Rate) ?? 0,
+		bonus1Threshold: r.bonus1Threshold,
+		bonus2AmountCents: toCents(r.bonus2Amount) ?? 0,
+		dailyDialsPlan: r.dailyDialsPlan
+	};
+}
+
+export async function holidaysBetween(db: DbOrTx, from: Day, toExclusive: Day): Promise<Array<{ day: Day; name: string }>> {
+	return db
+		.select({ day: publicHolidays.day, name: publicHolidays.name })
+		.from(publicHolidays)
+		.where(and(gte(publicHolidays.day, from), lt(publicHolidays.day, toExclusive)))
+		.orderBy(publicHolidays.day);
+}
+
+/** The week as it is now, computed from the data (ignores any approved snapshot). */
+export async function computePayWeek(db: DbOrTx, teamId: string, weekStart: Day): Promise<PayWeek> {
+	const end = addDays(weekStart, 7);
+	const [team] = await db.select({ name: teams.name }).from(teams).where(eq(teams.id, teamId));
+	if (!team) throw new ReportAccessError('This team does not exist.');
+	const rule = await teamRule(db, teamId);
+	const holidays = await holidaysBetween(db, weekStart, end);
+	const days = workingDays(weekStart, new Set(holidays.map((h) => h.day)));
+	const agents = await queryRows<{ agentId: string; agentName: string; held: number }>(
+		db,
+		sql`select u.id as "agentId", u.name as "agentName",
+				(select count(*) from meetings m where m.booked_by = u.id and m.status = 'held'
+					and m.starts_at >= ${weekStart}::timestamp at time zone 'UTC'
+					and m.starts_at < ${end}::timestamp at time zone 'UTC')::integer as held
+			from team_members tm join users u on u.id = tm.user_id
+			where tm.team_id = ${teamId}::uuid and u.role = 'agent'
+			order by u.name`
+	);
+	const dials = await queryRows<{ agentId: string; day: string; dials: number }>(
+		db,
+		sql`select s.agent_id as "agentId", s.day::text as day, sum(s.dials)::integer as dials
+			from agent_day_stats s
+			where s.day >= ${weekStart}::date and s.day < ${end}::date
+				and s.agent_id in (select user_id from team_members where team_id = ${teamId}::uuid)
+			group by 1, 2`
+	);
+	const dialsOf = new Map(dials.map((d) => [`${d.agentId} ${d.day}`, d.dials]));
+	return {
+		teamId,
+		teamName: team.name,
+		weekStart,
+		workingDays: days,
+		holidays,
+		rule,
+		lines: rule
+			? agents.map((a) => payLine(rule, a, a.held, days, (day) => dialsOf.get(`${a.agentId} ${day}`) ?? 0))
+			: [],
+		approved: null
+	};
+}
+
+/** The approved snapshot if there is one, else the live computation. */
+export async function loadPayWeek(db: DbOrTx, teamId: string, weekStart: Day): Promise<PayWeek> {
+	const [row] = await db
+		.select({ snapshot: payWeeks.snapshot, at: payWeeks.approvedAt, byName: users.name })
+		.from(payWeeks)
+		.leftJoin(users, eq(users.id, payWeeks.approvedBy))
+		.where(and(eq(payWeeks.teamId, teamId), eq(payWeeks.weekStart, weekStart)));
+	if (!row) return computePayWeek(db, teamId, weekStart);
+	const week = row.snapshot as unknown as PayWeek;
+	return { ...week, approved: { byName: row.byName, at: row.at.toISOString() } };
+}
+
+export type ApproveResult = { ok: true } | { ok: false; message: string };
+
+export async function approvePayWeek(
+	db: DbOrTx,
+	viewer: Viewer,
+	teamId: string,
+	weekStart: Day,
+	today: Day,
+	ip: string | null
+): Promise<ApproveResult> {
+	if (!seesAllTeams(viewer)) return { ok: false, message: 'Only a manager approves pay.' };
+	if (addDays(weekStart, 7) > today) return { ok: false, message: 'A week can be approved once it has ended.' };
+	const week = await computePayWeek(db, teamId, weekStart);
+	if (!week.rule) return { ok: false, message: 'Set the team’s pay rule before approving a week.' };
+	const inserted = await db
+		.insert(payWeeks)
+		.values({ teamId, weekStart, snapshot: week as unknown as Record<string, unknown>, approvedBy: viewer.id })
+		.onConflictDoNothing()
+		.returning({ teamId: payWeeks.teamId });
+	if (inserted.length === 0) return { ok: false, message: 'This week is already approved and locked.' };
+	await audit(db, {
+		actorId: viewer.id,
+		action: 'pay.approved',
+		target: teamId,
+		details: { weekStart, agents: week.lines.length, totalCents: week.lines.reduce((n, l) => n + l.totalCents, 0) },
+		ip
+	});
+	return { ok: true };
+}
+
+export interface RuleInput {
+	currency: string;
+	weeklySalary: string;
+	bonus1Rate: string;
+	bonus1Threshold: number;
+	bonus2Amount: string;
+	dailyDialsPlan: number;
+}
+
+export async function saveRule(db: DbOrTx, viewer: Viewer, teamId: string, input: RuleInput, ip: string | null): Promise<void> {
+	const values = { ...input, updatedBy: viewer.id, updatedAt: new Date() };
+	await db.insert(payRules).values({ teamId, ...values }).onConflictDoUpdate({ target: payRules.teamId, set: values });
+	await audit(db, { actorId: viewer.id, action: 'pay.rule_changed', target: teamId, details: { ...input }, ip });
+}
+
+export function payTable(week: PayWeek): ReportTable {
+	return {
+		columns: [
+			{ key: 'agent', kind: 'text' },
+			{ key: 'salary', kind: 'money' },
+			{ key: 'meetings_held', kind: 'int' },
+			{ key: 'bonus1', kind: 'money' },
+			{ key: 'days_met', kind: 'int' },
+			{ key: 'bonus2', kind: 'money' },
+			{ key: 'total', kind: 'money' }
+		],
+		rows: week.lines.map((l) => [
+			l.agentName,
+			l.salaryCents / 100,
+			l.meetingsHeld,
+			l.bonus1Cents / 100,
+			l.days.filter((d) => d.met).length,
+			l.bonus2Cents / 100,
+			l.totalCents / 100
+		])
+	};
+}

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import { describe, expect, it } from 'vitest';
+import { demoAccount, login, open, useBrowser } from './browser';
+
+describe.sequential('the demo manager reviews the week in Chromium', () => {
+	const { page } = useBrowser();
+
+	it('opens the weekly pack, drills from a failure bar to a recording, exports conversion to XLSX, approves pay', async () => {
+		const p = page();
+		await login(p, demoAccount('manager'));
+
+		// the weekly pack: last full week against the one before, three changes highlighted
+		await p.click('header nav a[href="/reports"]');
+		await p.waitForURL('**/reports');
+		await Promise.all([p.waitForURL('**/reports/weekly'), p.click('main a[href="/reports/weekly"]')]);
+		await p.waitForSelector('[data-testid=pack-changes]');
+		expect(await p.locator('[data-testid=pack-changes] tr[data-highlighted=true]').count()).toBe(3);
+		expect(await p.locator('[data-testid=pack-conversion] tbody tr').count()).toBeGreaterThan(1);
+
+		// a bar of the failure diagram → the calls behind it → a recording that plays
+		const bar = p.locator('[data-testid=chart-bar]').first();
+		await bar.waitFor();
+		await Promise.all([p.waitForURL(/\/reports\/calls\?.*reason=/), bar.click()]);
+		const rows = p.locator('[data-testid=drill-calls] tbody tr');
+		await rows.first().waitFor();
+		expect(await rows.count()).toBeGreaterThan(0);
+		const reason = new URL(p.url()).searchParams.get('reason');
+		expect(reason).toBeTruthy();
+
+		// answered-call reasons have recordings; open one that does
+		await open(p, '/reports/calls?outcome=conversation');
+		const link = p.getByTestId('recording-link').first();
+		await link.waitFor();
+		const href = await link.getAttribute('href');
+		const audio = await p.request.get(href!, { headers: { range: 'bytes=0-' } });
+		expect(audio.status()).toBe(206);
+		expect(audio.headers()['content-type']).toBe('audio/wav');
+		expect((await audio.body()).subarray(0, 4).toString()).toBe('RIFF');
+		await link.click();
+		await p.waitForSelector('[data-testid=drill-calls] audio');
+
+		// the conversion table as XLSX, read back with exceljs
+		await open(p, '/reports/conversion');
+		await p.waitForSelector('[data-testid=conversion-table]');
+		const [download] = await Promise.all([p.waitForEvent('download'), p.click('[data-testid=export-xlsx]')]);
+		expect(download.suggestedFilename()).toMatch(/^conversion-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.xlsx$/);
+		const book = new ExcelJS.Workbook();
+		await book.xlsx.load((await readFile((await download.path())!)).buffer as ArrayBuffer);
+		const sheet = book.worksheets[0]!;
+		expect(sheet.getRow(1).getCell(1).value).toBe('Agent');
+		expect(sheet.getRow(1).getCell(3).value).toBe('Dials');
+		const pageRows = await p.locator('[data-testid=conversion-table] tbody tr').count();
+		expect(sheet.actualRowCount).toBe(pageRows + 1);
+		expect(typeof sheet.getRow(2).getCell(3).value).toBe('number');
+
+		// last week's pay: formula lines, then approve and lock
+		await open(p, '/reports/pay');
+		await p.waitForSelector('[data-testid=pay-line]');
+		expect(await p.getByTestId('pay-line').first().textContent()).toMatch(/Bonus 1 = .+ × max\(0, \d+ held − 2\)/);
+		await p.click('[data-testid=approve-week]');
+		await p.waitForSelector('[data-testid=pay-locked]');
+		await open(p, p.url());
+		expect(await p.getByTestId('pay-locked').textContent()).toContain('Marie Manager');
+		expect(await p.getByTestId('approve-week').count()).toBe(0);
+	}, 300_000);
+
+	it('a supervisor sees the reports of their own team only', async () => {
+		const p = page();
+		await login(p, demoAccount('supervisor'));
+		await open(p, '/reports/conversion');
+		const teams = await p.locator('#f-team option').allTextContents();
+		expect(teams).toEqual(['All teams', 'Team Paris']);
+		const approve = await p.request.post('/reports/pay?/approve', {
+			form: { team: '00000000-0000-0000-0000-000000000000', week: '2026-11-02' },
+			headers: { origin: new URL(p.url()).origin }
+		});
+		expect(approve.status()).toBe(403);
+	});
+});
