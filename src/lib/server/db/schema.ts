@@ -344,7 +344,12 @@ export const projectLeads = pgTable(
 		uniqueIndex('project_leads_project_lead_uq').on(t.projectId, t.leadId),
 		index('project_leads_hopper_idx').on(t.projectId, t.status, t.nextCallAt),
 		index('project_leads_owner_idx').on(t.ownerId, t.status, t.nextCallAt),
-		index('project_leads_lead_idx').on(t.leadId)
+		index('project_leads_lead_idx').on(t.leadId),
+		// workstation: the hopper's fresh-lead queue. Only never-called rows are in it, so a claim
+		// walks a short index in stored order instead of filtering every row the project ever had.
+		index('project_leads_fresh_idx')
+			.on(t.projectId, t.createdAt)
+			.where(sql`${t.status} = 'new' and ${t.nextCallAt} is null`)
 	]
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "project_leads_fresh_idx" ON "project_leads" USING btree ("project_id","created_at") WHERE "project_leads"."status" = 'new' and "project_leads"."next_call_at" is null;
