@@ -33,7 +33,10 @@ export type AuditAction =
 	| 'import.uploaded'
 	| 'import.finished'
 	| 'export'
-	| 'erase';
+	| 'erase'
+	// workstation
+	| 'recording.played'
+	| 'lead.updated';
 
 export interface AuditEntry {
 	actorId: string | null;
