@@ -2,8 +2,9 @@ import { fail } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getServices } from '$lib/server/app';
-import { requireUser } from '$lib/server/auth/guard';
+import { clientIp, requireUser } from '$lib/server/auth/guard';
 import { agentDayStats, users } from '$lib/server/db/schema';
+import { addLeadNote, CardEditError, updatePortrait } from '$lib/server/leads/card-edits';
 import { DispositionError, recordDisposition } from '$lib/server/leads/dispositions';
 import { claimNextLead, currentClaim, releaseLead } from '$lib/server/leads/hopper';
 import { agentProjects, loadLeadCard, projectDispositions } from '$lib/server/leads/workstation';
@@ -114,5 +115,40 @@ export const actions: Actions = {
 		const { database } = await getServices();
 		await releaseLead(database.db, user.id, parsed.data.projectLeadId);
 		return { action: 'release' as const };
+	},
+	portrait: async (event) => {
+		const user = requireUser(event, 'agent');
+		const form = await event.request.formData();
+		const leadId = z.string().uuid().safeParse(form.get('leadId'));
+		if (!leadId.success) return fail(400, { action: 'portrait' as const, error: 'bad_request' as const });
+		// fields come as key[i] / value[i] pairs, so a key can be renamed as well as its value changed
+		const keys = form.getAll('key').map(String);
+		const values = form.getAll('value').map(String);
+		const portrait: Record<string, string> = {};
+		keys.forEach((k, i) => {
+			if (k.trim()) portrait[k.trim()] = values[i] ?? '';
+		});
+		const { database } = await getServices();
+		try {
+			const changed = await updatePortrait(database.db, user.id, leadId.data, portrait, clientIp(event));
+			return { action: 'portrait' as const, changed: changed.length };
+		} catch (err) {
+			if (err instanceof CardEditError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'portrait' as const, error: err.code });
+			throw err;
+		}
+	},
+	note: async (event) => {
+		const user = requireUser(event, 'agent');
+		const form = await event.request.formData();
+		const leadId = z.string().uuid().safeParse(form.get('leadId'));
+		if (!leadId.success) return fail(400, { action: 'note' as const, error: 'bad_request' as const });
+		const { database } = await getServices();
+		try {
+			await addLeadNote(database.db, user.id, leadId.data, String(form.get('body') ?? ''));
+			return { action: 'note' as const };
+		} catch (err) {
+			if (err instanceof CardEditError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'note' as const, error: err.code });
+			throw err;
+		}
 	}
 };
