@@ -462,7 +462,8 @@ export const letters = pgTable(
 export interface SurveyQuestion {
 	id: string;
 	text: string;
-	kind: 'text' | 'choice' | 'number' | 'yesno';
+	/** choice: one of `choices`; multi: any of them (workstation) */
+	kind: 'text' | 'choice' | 'multi' | 'number' | 'yesno';
 	choices?: string[];
 }
 
@@ -485,7 +486,8 @@ export const surveyAnswers = pgTable(
 		callId: uuid('call_id')
 			.notNull()
 			.references(() => calls.id, { onDelete: 'cascade' }),
-		answers: jsonb('answers').$type<Record<string, string>>().notNull().default({}),
+		/** question id → answer; a multiple-choice answer is the list of choices ticked */
+		answers: jsonb('answers').$type<Record<string, string | string[]>>().notNull().default({}),
 		createdAt: createdAt()
 	},
 	(t) => [uniqueIndex('survey_answers_call_uq').on(t.surveyId, t.callId)]

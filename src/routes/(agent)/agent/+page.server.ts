@@ -8,6 +8,7 @@ import { addLeadNote, CardEditError, updatePortrait } from '$lib/server/leads/ca
 import { DispositionError, recordDisposition } from '$lib/server/leads/dispositions';
 import { claimNextLead, currentClaim, releaseLead } from '$lib/server/leads/hopper';
 import { agentProjects, loadLeadCard, projectDispositions } from '$lib/server/leads/workstation';
+import { getSurvey, saveAnswers } from '$lib/server/surveys';
 import { renderScript } from '$lib/projects/script';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -51,6 +52,7 @@ export const load: PageServerLoad = async (event) => {
 		projectId,
 		claim: claim && card ? { projectLeadId: claim.projectLeadId, projectId: claim.projectId, attempts: claim.attempts, lead: card, script } : null,
 		dispositions: projectId ? await projectDispositions(db, [projectId]) : [],
+		survey: projectId ? ((await getSurvey(db, projectId))?.questions ?? []) : [],
 		today: {
 			dials: Number(today?.dials ?? 0),
 			contacts: Number(today?.contacts ?? 0),
@@ -84,7 +86,8 @@ export const actions: Actions = {
 	},
 	dispose: async (event) => {
 		const user = requireUser(event, 'agent');
-		const parsed = disposeSchema.safeParse(Object.fromEntries(await event.request.formData()));
+		const form = await event.request.formData();
+		const parsed = disposeSchema.safeParse(Object.fromEntries(form));
 		if (!parsed.success) return fail(400, { action: 'dispose' as const, error: 'bad_request' as const });
 		const d = parsed.data;
 		const callbackAt = d.callbackAt ? new Date(d.callbackAt) : undefined;
@@ -102,7 +105,11 @@ export const actions: Actions = {
 				note: d.note?.trim() || undefined,
 				place: d.place?.trim() || undefined
 			});
-			return { action: 'dispose' as const, status: out.status };
+			// the survey answers go with the call (only a call of this agent, in a project with a survey)
+			const answers: Record<string, string[]> = {};
+			for (const [key, value] of form) if (key.startsWith('survey:') && typeof value === 'string') (answers[key.slice(7)] ??= []).push(value);
+			const survey = d.callId && Object.keys(answers).length ? await saveAnswers(database.db, user.id, d.callId, answers) : null;
+			return { action: 'dispose' as const, status: out.status, surveySaved: survey ? survey.ok : null };
 		} catch (err) {
 			if (err instanceof DispositionError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'dispose' as const, error: err.code });
 			throw err;
