@@ -82,4 +82,5 @@ ALTER TABLE "queues" ADD CONSTRAINT "queues_project_id_projects_id_fk" FOREIGN K
 CREATE INDEX "agent_skills_skill_idx" ON "agent_skills" USING btree ("skill_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "queues_name_uq" ON "queues" USING btree ("name");--> statement-breakpoint
 CREATE UNIQUE INDEX "skills_name_uq" ON "skills" USING btree ("name");--> statement-breakpoint
-CREATE UNIQUE INDEX "meetings_director_slot_uq" ON "meetings" USING btree ("sales_director_id","starts_at") WHERE "meetings"."status" <> 'cancelled';
+CREATE UNIQUE INDEX "meetings_director_slot_uq" ON "meetings" USING btree ("sales_director_id","starts_at") WHERE "meetings"."status" <> 'cancelled';--> statement-breakpoint
+CREATE INDEX "project_leads_fresh_idx" ON "project_leads" USING btree ("project_id","created_at") WHERE "project_leads"."status" = 'new' and "project_leads"."next_call_at" is null;

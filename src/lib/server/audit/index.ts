@@ -51,7 +51,10 @@ export type AuditAction =
 	| 'meeting.outcome'
 	| 'pay.approved'
 	| 'pay.rule_changed'
-	| 'holiday.changed';
+	| 'holiday.changed'
+	// workstation
+	| 'recording.played'
+	| 'lead.updated';
 
 export interface AuditEntry {
 	actorId: string | null;

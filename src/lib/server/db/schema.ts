@@ -345,7 +345,12 @@ export const projectLeads = pgTable(
 		uniqueIndex('project_leads_project_lead_uq').on(t.projectId, t.leadId),
 		index('project_leads_hopper_idx').on(t.projectId, t.status, t.nextCallAt),
 		index('project_leads_owner_idx').on(t.ownerId, t.status, t.nextCallAt),
-		index('project_leads_lead_idx').on(t.leadId)
+		index('project_leads_lead_idx').on(t.leadId),
+		// workstation: the hopper's fresh-lead queue. Only never-called rows are in it, so a claim
+		// walks a short index in stored order instead of filtering every row the project ever had.
+		index('project_leads_fresh_idx')
+			.on(t.projectId, t.createdAt)
+			.where(sql`${t.status} = 'new' and ${t.nextCallAt} is null`)
 	]
 );
 
@@ -464,7 +469,8 @@ export const letters = pgTable(
 export interface SurveyQuestion {
 	id: string;
 	text: string;
-	kind: 'text' | 'choice' | 'number' | 'yesno';
+	/** choice: one of `choices`; multi: any of them (workstation) */
+	kind: 'text' | 'choice' | 'multi' | 'number' | 'yesno';
 	choices?: string[];
 }
 
@@ -487,7 +493,8 @@ export const surveyAnswers = pgTable(
 		callId: uuid('call_id')
 			.notNull()
 			.references(() => calls.id, { onDelete: 'cascade' }),
-		answers: jsonb('answers').$type<Record<string, string>>().notNull().default({}),
+		/** question id → answer; a multiple-choice answer is the list of choices ticked */
+		answers: jsonb('answers').$type<Record<string, string | string[]>>().notNull().default({}),
 		createdAt: createdAt()
 	},
 	(t) => [uniqueIndex('survey_answers_call_uq').on(t.surveyId, t.callId)]

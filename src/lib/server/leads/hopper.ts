@@ -177,7 +177,7 @@ function claimCondition(variant: ZoneVariant): SQL {
 		(select pl.id ${from} and pl.status = 'new' and pl.next_call_at <= ${at} and ${ok}
 			order by pl.next_call_at limit 1 for update of pl skip locked),
 		(select pl.id ${from} and pl.status = 'new' and pl.next_call_at is null and ${ok}
-			limit 1 for update of pl skip locked)
+			order by pl.created_at limit 1 for update of pl skip locked)
 	)`;
 }
 

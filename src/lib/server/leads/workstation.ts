@@ -25,6 +25,8 @@ export interface HistoryItem {
 	seconds: number | null;
 	by: string | null;
 	recording: boolean;
+	/** call: its id (the recording is served at /agent/recordings/<callId>) */
+	callId: string | null;
 }
 
 export interface LeadCard {
@@ -56,6 +58,7 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 	const history: HistoryItem[] = [];
 	const callRows = await db
 		.select({
+			id: calls.id,
 			at: calls.startedAt,
 			status: calls.dialStatus,
 			label: dispositions.label,
@@ -71,7 +74,7 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 		.orderBy(desc(calls.startedAt))
 		.limit(50);
 	for (const c of callRows)
-		history.push({ kind: 'call', at: c.at.toISOString(), title: c.label ?? c.status ?? '…', detail: c.number, seconds: c.seconds, by: c.by, recording: !!c.recording });
+		history.push({ kind: 'call', at: c.at.toISOString(), title: c.label ?? c.status ?? '…', detail: c.number, seconds: c.seconds, by: c.by, recording: !!c.recording, callId: c.id });
 	const noteRows = await db
 		.select({ at: notes.createdAt, body: notes.body, by: users.name })
 		.from(notes)
@@ -79,7 +82,7 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 		.where(and(eq(notes.target, 'lead'), eq(notes.targetId, leadId)))
 		.orderBy(desc(notes.createdAt))
 		.limit(50);
-	for (const n of noteRows) history.push({ kind: 'note', at: n.at.toISOString(), title: n.body, detail: null, seconds: null, by: n.by, recording: false });
+	for (const n of noteRows) history.push({ kind: 'note', at: n.at.toISOString(), title: n.body, detail: null, seconds: null, by: n.by, recording: false, callId: null });
 	const meetingRows = await db
 		.select({ at: meetings.createdAt, startsAt: meetings.startsAt, status: meetings.status, place: meetings.place, by: users.name })
 		.from(meetings)
@@ -88,17 +91,17 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 		.orderBy(desc(meetings.createdAt))
 		.limit(20);
 	for (const m of meetingRows)
-		history.push({ kind: 'meeting', at: m.at.toISOString(), title: m.status, detail: `${m.startsAt.toISOString()}${m.place ? ` · ${m.place}` : ''}`, seconds: null, by: m.by, recording: false });
+		history.push({ kind: 'meeting', at: m.at.toISOString(), title: m.status, detail: `${m.startsAt.toISOString()}${m.place ? ` · ${m.place}` : ''}`, seconds: null, by: m.by, recording: false, callId: null });
 	const letterRows = await db
 		.select({ at: letters.createdAt, subject: letters.subject, status: letters.status, to: letters.to })
 		.from(letters)
 		.where(eq(letters.leadId, leadId))
 		.orderBy(desc(letters.createdAt))
 		.limit(20);
-	for (const l of letterRows) history.push({ kind: 'letter', at: l.at.toISOString(), title: l.subject, detail: `${l.to} · ${l.status}`, seconds: null, by: null, recording: false });
+	for (const l of letterRows) history.push({ kind: 'letter', at: l.at.toISOString(), title: l.subject, detail: `${l.to} · ${l.status}`, seconds: null, by: null, recording: false, callId: null });
 	if (lead.importId) {
 		const [imp] = await db.select({ at: imports.createdAt, file: imports.fileName }).from(imports).where(eq(imports.id, lead.importId));
-		if (imp) history.push({ kind: 'import', at: imp.at.toISOString(), title: imp.file, detail: null, seconds: null, by: null, recording: false });
+		if (imp) history.push({ kind: 'import', at: imp.at.toISOString(), title: imp.file, detail: null, seconds: null, by: null, recording: false, callId: null });
 	}
 	history.sort((a, b) => b.at.localeCompare(a.at));
 	return {

@@ -2,11 +2,13 @@ import { fail } from '@sveltejs/kit';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { getServices } from '$lib/server/app';
-import { requireUser } from '$lib/server/auth/guard';
+import { clientIp, requireUser } from '$lib/server/auth/guard';
 import { agentDayStats, users } from '$lib/server/db/schema';
+import { addLeadNote, CardEditError, updatePortrait } from '$lib/server/leads/card-edits';
 import { DispositionError, recordDisposition } from '$lib/server/leads/dispositions';
 import { claimNextLead, currentClaim, releaseLead } from '$lib/server/leads/hopper';
 import { agentProjects, loadLeadCard, projectDispositions } from '$lib/server/leads/workstation';
+import { getSurvey, saveAnswers } from '$lib/server/surveys';
 import { renderScript } from '$lib/projects/script';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -50,6 +52,7 @@ export const load: PageServerLoad = async (event) => {
 		projectId,
 		claim: claim && card ? { projectLeadId: claim.projectLeadId, projectId: claim.projectId, attempts: claim.attempts, lead: card, script } : null,
 		dispositions: projectId ? await projectDispositions(db, [projectId]) : [],
+		survey: projectId ? ((await getSurvey(db, projectId))?.questions ?? []) : [],
 		today: {
 			dials: Number(today?.dials ?? 0),
 			contacts: Number(today?.contacts ?? 0),
@@ -84,7 +87,8 @@ export const actions: Actions = {
 	},
 	dispose: async (event) => {
 		const user = requireUser(event, 'agent');
-		const parsed = disposeSchema.safeParse(Object.fromEntries(await event.request.formData()));
+		const form = await event.request.formData();
+		const parsed = disposeSchema.safeParse(Object.fromEntries(form));
 		if (!parsed.success) return fail(400, { action: 'dispose' as const, error: 'bad_request' as const });
 		const d = parsed.data;
 		const callbackAt = d.callbackAt ? new Date(d.callbackAt) : undefined;
@@ -103,7 +107,11 @@ export const actions: Actions = {
 				place: d.place?.trim() || undefined,
 				inviteClient: d.inviteClient === 'on'
 			});
-			return { action: 'dispose' as const, status: out.status };
+			// the survey answers go with the call (only a call of this agent, in a project with a survey)
+			const answers: Record<string, string[]> = {};
+			for (const [key, value] of form) if (key.startsWith('survey:') && typeof value === 'string') (answers[key.slice(7)] ??= []).push(value);
+			const survey = d.callId && Object.keys(answers).length ? await saveAnswers(database.db, user.id, d.callId, answers) : null;
+			return { action: 'dispose' as const, status: out.status, surveySaved: survey ? survey.ok : null };
 		} catch (err) {
 			if (err instanceof DispositionError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'dispose' as const, error: err.code });
 			throw err;
@@ -116,5 +124,40 @@ export const actions: Actions = {
 		const { database } = await getServices();
 		await releaseLead(database.db, user.id, parsed.data.projectLeadId);
 		return { action: 'release' as const };
+	},
+	portrait: async (event) => {
+		const user = requireUser(event, 'agent');
+		const form = await event.request.formData();
+		const leadId = z.string().uuid().safeParse(form.get('leadId'));
+		if (!leadId.success) return fail(400, { action: 'portrait' as const, error: 'bad_request' as const });
+		// fields come as key[i] / value[i] pairs, so a key can be renamed as well as its value changed
+		const keys = form.getAll('key').map(String);
+		const values = form.getAll('value').map(String);
+		const portrait: Record<string, string> = {};
+		keys.forEach((k, i) => {
+			if (k.trim()) portrait[k.trim()] = values[i] ?? '';
+		});
+		const { database } = await getServices();
+		try {
+			const changed = await updatePortrait(database.db, user.id, leadId.data, portrait, clientIp(event));
+			return { action: 'portrait' as const, changed: changed.length };
+		} catch (err) {
+			if (err instanceof CardEditError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'portrait' as const, error: err.code });
+			throw err;
+		}
+	},
+	note: async (event) => {
+		const user = requireUser(event, 'agent');
+		const form = await event.request.formData();
+		const leadId = z.string().uuid().safeParse(form.get('leadId'));
+		if (!leadId.success) return fail(400, { action: 'note' as const, error: 'bad_request' as const });
+		const { database } = await getServices();
+		try {
+			await addLeadNote(database.db, user.id, leadId.data, String(form.get('body') ?? ''));
+			return { action: 'note' as const };
+		} catch (err) {
+			if (err instanceof CardEditError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'note' as const, error: err.code });
+			throw err;
+		}
 	}
 };
