@@ -33,7 +33,20 @@ export type AuditAction =
 	| 'import.uploaded'
 	| 'import.finished'
 	| 'export'
-	| 'erase';
+	| 'erase'
+	// leadsdata: DNC list, block/erase, manual add, merge screen, saved filters, letter attachments
+	| 'dnc.added'
+	| 'dnc.removed'
+	| 'dnc.imported'
+	| 'lead.created'
+	| 'lead.blocked'
+	| 'lead.unblocked'
+	| 'lead.merged'
+	| 'lead.kept_apart'
+	| 'filter.saved'
+	| 'filter.deleted'
+	| 'attachment.added'
+	| 'attachment.removed';
 
 export interface AuditEntry {
 	actorId: string | null;
