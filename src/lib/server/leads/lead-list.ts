@@ -75,7 +75,7 @@ export async function listProjectLeads(db: DbOrTx, projectId: string, filter: Le
 		.innerJoin(leads, eq(leads.id, projectLeads.leadId))
 		.leftJoin(dispositions, eq(dispositions.id, projectLeads.lastDispositionId))
 		.where(where)
-		.orderBy(asc(projectLeads.createdAt), asc(projectLeads.id))
+		.orderBy(sql`${leads.company} nulls last`, asc(leads.id))
 		.limit(page.limit ?? 100)
 		.offset(page.offset ?? 0);
 	const [total] = await db
