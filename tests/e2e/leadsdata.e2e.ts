@@ -23,7 +23,11 @@ async function addLead(p: Page, fields: { company: string; city: string; phones:
 	await form.locator('#company').fill(fields.company);
 	await form.locator('#city').fill(fields.city);
 	await form.locator('#phones').fill(fields.phones);
-	await form.locator('button[type=submit]').click();
+	// the notice of a previous add may still be on screen: wait for this submission's answer
+	await Promise.all([
+		p.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/add')),
+		form.locator('button[type=submit]').click()
+	]);
 	await p.getByTestId('add-created').waitFor();
 }
 
