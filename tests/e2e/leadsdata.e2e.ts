@@ -89,4 +89,29 @@ describe.sequential('lead data: manual add, do-not-call and merge in Chromium', 
 		await Promise.all([p.waitForURL(/\/leads\/[0-9a-f-]{36}$/), p.click('[data-testid=project-leads] tbody a')]);
 		await expect(p.locator('[data-testid=lead-phones] code').count()).resolves.toBe(2);
 	});
+
+	it('attaches a file to the info letter, downloads it, and refuses one over 10 MB', async () => {
+		const p = page();
+		await login(p, demoAccount('manager'));
+		const projectId = await createProject(p, `Lettre ${tag}`);
+		await open(p, `/projects/${projectId}/letter`);
+		const box = p.getByTestId('letter-attachments');
+		await box.locator('input[type=file]').setInputFiles({ name: 'offre.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 offre') });
+		await Promise.all([p.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/attach')), box.locator('button[type=submit]').last().click()]);
+		const link = box.locator('a', { hasText: 'offre.pdf' });
+		await link.waitFor();
+		const download = await p.request.get((await link.getAttribute('href'))!);
+		expect(download.status()).toBe(200);
+		expect(download.headers()['content-disposition']).toContain('filename="offre.pdf"');
+		expect(await download.text()).toBe('%PDF-1.4 offre');
+
+		// over the limit: refused by the server with the file's name and the limit
+		const big = Buffer.alloc(10 * 1024 * 1024 + 1);
+		const refused = await p.request.post(`/projects/${projectId}/letter?/attach`, {
+			multipart: { file: { name: 'huge.zip', mimeType: 'application/zip', buffer: big } },
+			headers: { origin: new URL(p.url()).origin, 'x-sveltekit-action': 'true' }
+		});
+		expect(await refused.text()).toContain('attachments are limited to 10 MB each');
+		await expect(p.request.get(`/projects/${projectId}/letter/attachments/..%2F..%2Fetc%2Fpasswd`).then((r) => r.status())).resolves.toBe(404);
+	});
 });
