@@ -38,6 +38,13 @@ export const load: PageServerLoad = async (event) => {
 	};
 };
 
+/** The lead id of the URL for an action, or a 404 (a malformed id never reaches the database). */
+async function leadContext(event: Parameters<typeof managerContext>[0] & { params: { id: string } }) {
+	const ctx = await managerContext(event);
+	if (!z.string().uuid().safeParse(event.params.id).success) error(404, { message: 'No such lead.' });
+	return ctx;
+}
+
 function notFound(e: unknown) {
 	if (e instanceof LeadNotFoundError) return fail(404, { error: e.message });
 	throw e;
@@ -45,23 +52,23 @@ function notFound(e: unknown) {
 
 export const actions: Actions = {
 	block: async (event) => {
-		const { db, actor } = await managerContext(event);
+		const { db, actor } = await leadContext(event);
 		const reason = String((await event.request.formData()).get('reason') ?? '');
 		return blockLead(db, event.params.id, actor, reason).then(() => ({ done: 'block' as const }), notFound);
 	},
 	unblock: async (event) => {
-		const { db, actor } = await managerContext(event);
+		const { db, actor } = await leadContext(event);
 		return unblockLead(db, event.params.id, actor).then(() => ({ done: 'unblock' as const }), notFound);
 	},
 	erase: async (event) => {
-		const { db, actor, dataDir } = await managerContext(event);
+		const { db, actor, dataDir } = await leadContext(event);
 		const data = await event.request.formData();
 		// erasing cannot be undone: the manager types ERASE to confirm
 		if (String(data.get('confirm') ?? '').trim().toUpperCase() !== 'ERASE') return fail(400, { error: 'Type ERASE to confirm: erasing cannot be undone.' });
 		return eraseLead(db, event.params.id, actor, { dataDir, suppress: data.get('suppress') === 'on' }).then(() => ({ done: 'erase' as const }), notFound);
 	},
 	dnc: async (event) => {
-		const { db, actor } = await managerContext(event);
+		const { db, actor } = await leadContext(event);
 		const e164 = String((await event.request.formData()).get('e164') ?? '');
 		try {
 			// the number is already E.164: any region reads it the same

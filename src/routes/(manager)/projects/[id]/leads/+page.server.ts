@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { ZodError } from 'zod';
 import { listImports } from '$lib/server/leads/imports';
 import { deleteFilter, filterRecord, LEAD_STATUSES, listProjectLeads, listSavedFilters, parseLeadFilter, saveFilter } from '$lib/server/leads/lead-list';
-import { managerContext } from '$lib/server/leads/manager-context';
+import { managerContext, requireProject } from '$lib/server/leads/manager-context';
 import { addLeadManually, ManualLeadError } from '$lib/server/leads/manual';
 import { listDispositions } from '$lib/server/projects';
 import type { Actions, PageServerLoad } from './$types';
@@ -36,6 +36,7 @@ export const load: PageServerLoad = async (event) => {
 export const actions: Actions = {
 	add: async (event) => {
 		const { db, actor } = await managerContext(event);
+		await requireProject(db, event.params.id);
 		const values = Object.fromEntries([...(await event.request.formData()).entries()].map(([k, v]) => [k, String(v)]));
 		try {
 			const result = await addLeadManually(db, event.params.id, values, actor);
@@ -47,6 +48,7 @@ export const actions: Actions = {
 	},
 	saveFilter: async (event) => {
 		const { db, actor } = await managerContext(event);
+		await requireProject(db, event.params.id);
 		const data = await event.request.formData();
 		const filter = parseLeadFilter(Object.fromEntries([...data.entries()].map(([k, v]) => [k, String(v)])));
 		try {
@@ -59,6 +61,7 @@ export const actions: Actions = {
 	},
 	deleteFilter: async (event) => {
 		const { db, actor } = await managerContext(event);
+		await requireProject(db, event.params.id);
 		await deleteFilter(db, event.params.id, String((await event.request.formData()).get('filter') ?? ''), actor);
 		return { action: 'deleteFilter' as const };
 	}

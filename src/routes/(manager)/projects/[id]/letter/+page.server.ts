@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { updateLetter } from '$lib/server/projects';
 import { addAttachment, AttachmentError, attachmentId, MAX_ATTACHMENT_BYTES, removeAttachment } from '$lib/server/projects/attachments';
 import { saveProjectSection } from '$lib/server/projects/form-action';
-import { managerContext } from '$lib/server/leads/manager-context';
+import { managerContext, requireProject } from '$lib/server/leads/manager-context';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ parent }) => {
@@ -17,6 +17,7 @@ export const actions: Actions = {
 	save: saveProjectSection(updateLetter),
 	attach: async (event) => {
 		const { db, dataDir, actor } = await managerContext(event);
+		await requireProject(db, event.params.id);
 		const file = (await event.request.formData()).get('file');
 		if (!(file instanceof File) || file.name === '') return fail(400, { attachError: 'Choose a file to attach.' });
 		// refused before reading it: a big file never reaches the disk
@@ -32,6 +33,7 @@ export const actions: Actions = {
 	},
 	detach: async (event) => {
 		const { db, dataDir, actor } = await managerContext(event);
+		await requireProject(db, event.params.id);
 		const id = String((await event.request.formData()).get('attachment') ?? '');
 		try {
 			await removeAttachment(db, dataDir, event.params.id, id, actor);
