@@ -204,6 +204,7 @@ async function startLeaderRole(
 			if (r.ok) return r.target;
 			if (r.reason === 'not_claimed') throw new CommandError('forbidden', 'take this lead with Next before calling it');
 			if (r.reason === 'no_phone') throw new CommandError('not_found', 'no such phone on this lead');
+			if (r.reason === 'blocked') throw new CommandError('forbidden', 'this lead is blocked: it is never called again');
 			throw new CommandError('bad_request', r.reason === 'dnc' ? 'this number is on the do-not-call list' : 'this number is marked wrong');
 		},
 		agentCall: (agentId) => hub.mirror.agent(agentId)?.call ?? null,

@@ -54,7 +54,20 @@ export type AuditAction =
 	| 'holiday.changed'
 	// workstation
 	| 'recording.played'
-	| 'lead.updated';
+	| 'lead.updated'
+	// leadsdata: DNC list, block/erase, manual add, merge screen, saved filters, letter attachments
+	| 'dnc.added'
+	| 'dnc.removed'
+	| 'dnc.imported'
+	| 'lead.created'
+	| 'lead.blocked'
+	| 'lead.unblocked'
+	| 'lead.merged'
+	| 'lead.kept_apart'
+	| 'filter.saved'
+	| 'filter.deleted'
+	| 'attachment.added'
+	| 'attachment.removed';
 
 export interface AuditEntry {
 	actorId: string | null;

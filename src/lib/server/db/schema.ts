@@ -726,3 +726,61 @@ export const publicHolidays = pgTable('public_holidays', {
 	day: date('day').primaryKey(),
 	name: text('name').notNull()
 });
+// ─── leadsdata ─────────────────────────────────────────────────────────────
+
+/**
+ * A source row (import line or manual add) whose phones and e-mails belong to two or more different
+ * leads: it is not guessed into one of them but waits here for the merge screen. Its own data is kept
+ * so that merging the leads also keeps every phone and e-mail it brought.
+ */
+export const mergeCandidates = pgTable(
+	'merge_candidates',
+	{
+		id: id(),
+		/** the leads the row matched, sorted */
+		leadIds: uuid('lead_ids').array().notNull(),
+		projectId: uuid('project_id').references(() => projects.id, { onDelete: 'set null' }),
+		importId: uuid('import_id').references(() => imports.id, { onDelete: 'set null' }),
+		/** line in the import file; null for a manual add */
+		line: integer('line'),
+		phones: text('phones').array().notNull().default(sql`'{}'::text[]`),
+		emails: text('emails').array().notNull().default(sql`'{}'::text[]`),
+		/** the row's text fields (company, contact, …) */
+		fields: jsonb('fields').$type<Record<string, string>>().notNull().default({}),
+		resolvedAt: tstz('resolved_at'),
+		createdAt: createdAt()
+	},
+	(t) => [index('merge_candidates_open_idx').on(t.resolvedAt, t.createdAt)]
+);
+
+/** "Keep apart": a pair of leads a manager decided are not the same (lead_a < lead_b). */
+export const mergeDismissals = pgTable(
+	'merge_dismissals',
+	{
+		leadA: uuid('lead_a')
+			.notNull()
+			.references(() => leads.id, { onDelete: 'cascade' }),
+		leadB: uuid('lead_b')
+			.notNull()
+			.references(() => leads.id, { onDelete: 'cascade' }),
+		decidedBy: uuid('decided_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.leadA, t.leadB] })]
+);
+
+/** A project's named lead-list filter (status, attempts, city, import, last disposition). */
+export const savedFilters = pgTable(
+	'saved_filters',
+	{
+		id: id(),
+		projectId: uuid('project_id')
+			.notNull()
+			.references(() => projects.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		filter: jsonb('filter').$type<Record<string, string>>().notNull().default({}),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('saved_filters_project_name_uq').on(t.projectId, t.name)]
+);

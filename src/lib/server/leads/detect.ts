@@ -141,6 +141,12 @@ export class Utf8Validator {
 	}
 }
 
+/** A whole (small) file's text in its detected encoding, without the BOM. */
+export function decodeText(bytes: Uint8Array, detected: DetectedEncoding): string {
+	const decoder = streamDecoder(detected.encoding);
+	return decoder.write(bytes.subarray(detected.bomLength)) + decoder.end();
+}
+
 /** Incremental decoder of one of the detected encodings: bytes in, text out, chunk by chunk. */
 export function streamDecoder(encoding: TextEncoding): { write(chunk: Uint8Array): string; end(): string } {
 	if (encoding === 'utf-8' || encoding === 'utf-8-bom' || encoding === 'utf-16le') {

@@ -27,6 +27,7 @@ import { ImportRefusedError, type RowProblem } from './errors';
 import { isCountryCode, normalizeRow, type NormalRow, type TextField } from './normalize';
 import { assertPhoneColumn, prepareFile, type PreparedFile } from './prepare';
 import { ReportFile, reportPath, type ReportLine } from './report';
+import { recordMergeCandidate } from './merge';
 
 export interface ImportCounts {
 	total: number;
@@ -357,6 +358,16 @@ async function writeBatch(
 		}
 		if (owners.size > 1) {
 			counts.duplicate++;
+			// not guessed: the row waits on the merge screen with everything it carried
+			await recordMergeCandidate(tx, {
+				leadIds: [...owners],
+				projectId: ctx.projectId,
+				importId: ctx.importId,
+				line: row.line,
+				phones: phones.map((p) => p.e164),
+				emails: row.emails,
+				fields: Object.fromEntries(Object.entries(row.fields).filter((e): e is [string, string] => typeof e[1] === 'string'))
+			});
 			report.push(
 				...problemLines(row, [
 					...problems,
