@@ -27,6 +27,7 @@ import { sessionAuthenticator } from './hub/auth';
 import { FloorEngine } from './hub/engine';
 import { createClusterBus, LeaderUnavailableError, RemoteCommandError, type ClusterBus } from './leader/cluster';
 import { LeaderLock } from './leader/lock';
+import { FloorchartsSource } from './floorcharts/source';
 import { FloorPersister } from './persist';
 import { startSimulator, type SimulatorHandle } from './simulator/server';
 import type { DirectoryAgent } from './state';
@@ -111,9 +112,14 @@ async function startLeaderRole(
 	const defaultPbx = linkConfigs[0]!.name;
 
 	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }) });
+	const charts = new FloorchartsSource({ db, sink: hub.floorcharts, log: log.child({ part: 'floorcharts' }) });
+	void charts.start().catch((err: unknown) => log.error({ err }, 'floor charts could not start'));
 	const engine = new FloorEngine({
 		onBatch: (batch) => publish(batch),
-		onEffects: (effects) => persister.push(effects),
+		onEffects: (effects) => {
+			persister.push(effects);
+			for (const e of effects) if (e.kind === 'call') charts.onCall(e.call);
+		},
 		onError: (err, input) => log.error({ err, input: input.type }, 'floor reducer rejected an input')
 	});
 
@@ -199,6 +205,7 @@ async function startLeaderRole(
 		commands,
 		async stop() {
 			clearInterval(refresh);
+			charts.stop();
 			await Promise.all([...links.values()].map((c) => c.close()));
 			engine.close();
 			await persister.close().catch((err: unknown) => log.error({ err }, 'unsaved floor facts at shutdown'));

@@ -16,6 +16,7 @@ import type {
 	ServerToClientEvents,
 	SocketUser
 } from '../../src/lib/protocol';
+import { attachFloorcharts, type FloorchartsHub } from './floorcharts';
 import { FloorMirror, type FloorBatch } from './mirror';
 import { canSupervise, scopeFor, scopeRoom, type Scope } from './scope';
 
@@ -58,6 +59,8 @@ export interface Hub {
 	publish(batch: FloorBatch): boolean;
 	/** replace the whole floor (start, or after a gap) and re-send snapshots */
 	load(full: Omit<FloorSnapshot, 'version'> & { seq: number }): void;
+	/** live charts and colour thresholds (floorcharts) */
+	floorcharts: FloorchartsHub;
 	close(): Promise<void>;
 }
 
@@ -313,6 +316,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 	return {
 		io,
 		mirror,
+		floorcharts: attachFloorcharts(io, mirror),
 		publish(batch) {
 			const messages = mirror.apply(
 				batch,
