@@ -38,6 +38,8 @@ const DIRECTORY_REFRESH_MS = 10_000;
 export interface LeaderRole {
 	engine: FloorEngine;
 	persister: FloorPersister;
+	/** live charts and colour thresholds, published once for all viewers */
+	charts: FloorchartsSource;
 	simulator: SimulatorHandle | null;
 	links: Map<string, AmiClient>;
 	commands: HubCommands;
@@ -200,6 +202,7 @@ async function startLeaderRole(
 	return {
 		engine,
 		persister,
+		charts,
 		simulator,
 		links,
 		commands,

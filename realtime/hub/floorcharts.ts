@@ -53,7 +53,8 @@ export function deltaFor(scope: Scope, delta: FloorchartsDelta, mirror: FloorMir
 	return out;
 }
 
-export function attachFloorcharts(io: HubServer, mirror: FloorMirror): FloorchartsHub {
+/** `cluster`: a shared adapter links several nodes (deltas are passed on to them) */
+export function attachFloorcharts(io: HubServer, mirror: FloorMirror, cluster: boolean): FloorchartsHub {
 	let state = emptyChartsState();
 	let seq = 0;
 	/** the last delta was missed: local subscribers get a reset with the next full state */
@@ -98,11 +99,7 @@ export function attachFloorcharts(io: HubServer, mirror: FloorMirror): Floorchar
 	nodes.on(FULL, (full: FloorchartsState & { seq: number }) => receiveFull(full));
 
 	function toOtherNodes(event: string, payload: unknown): void {
-		try {
-			nodes.serverSideEmit(event, payload);
-		} catch {
-			// the in-process adapter (one node) has no other nodes to tell
-		}
+		if (cluster) nodes.serverSideEmit(event, payload);
 	}
 
 	io.on('connection', (socket) => {

@@ -316,7 +316,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 	return {
 		io,
 		mirror,
-		floorcharts: attachFloorcharts(io, mirror),
+		floorcharts: attachFloorcharts(io, mirror, deps.adapter !== undefined),
 		publish(batch) {
 			const messages = mirror.apply(
 				batch,
