@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FloorchartsState, ProjectProgressPoint } from '$lib/protocol';
-import { denseSlots, IntensityCounter, SLOT_MS, slotOf, targetPerSlot } from './intensity';
+import { denseSlots, IntensityCounter, intensitySeries, SLOT_MS, slotOf, targetPerSlot } from './intensity';
 import { appendPoint, emptyCounts, etaToExhaustion, remaining } from './progress';
 import { applyChartsDelta, emptyChartsState } from './state';
 
@@ -101,5 +101,23 @@ describe('charts state', () => {
 		expect(s.projects).toEqual([]);
 		expect(s.intensity).toEqual({});
 		expect(before.projects).toHaveLength(1);
+	});
+});
+
+describe('intensity series for the chart', () => {
+	it('averages the agents shown per slot and their targets', () => {
+		const intensity = {
+			a: { slots: [[10, 4], [12, 2]] as [number, number][], target: 3 },
+			b: { slots: [[10, 2]] as [number, number][], target: null }
+		};
+		const { points, target } = intensitySeries(intensity, ['a', 'b'], 10, 12);
+		expect(points).toEqual([
+			{ slot: 10, calls: 3 },
+			{ slot: 11, calls: 0 },
+			{ slot: 12, calls: 1 }
+		]);
+		expect(target).toBe(3);
+		expect(intensitySeries(intensity, ['a'], 10, 12).points[0]!.calls).toBe(4);
+		expect(intensitySeries(intensity, ['x'], 10, 10)).toEqual({ points: [{ slot: 10, calls: 0 }], target: null });
 	});
 });

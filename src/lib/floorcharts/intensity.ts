@@ -69,3 +69,37 @@ export function denseSlots(view: AgentIntensityView | undefined, untilSlot: numb
 	for (const [slot, n] of view?.slots ?? []) if (slot <= untilSlot) out[slot] = n;
 	return out;
 }
+
+export interface IntensityPoint {
+	slot: number;
+	calls: number;
+}
+
+/**
+ * What the intensity chart draws for some agents: per slot from `fromSlot` to `toSlot`, their
+ * calls (the average per agent when several), and their target (averaged over those with one).
+ */
+export function intensitySeries(
+	intensity: Readonly<Record<string, AgentIntensityView>>,
+	agentIds: readonly string[],
+	fromSlot: number,
+	toSlot: number
+): { points: IntensityPoint[]; target: number | null } {
+	const sums = new Array<number>(Math.max(0, toSlot - fromSlot + 1)).fill(0);
+	let targetSum = 0;
+	let targets = 0;
+	for (const id of agentIds) {
+		const v = intensity[id];
+		if (!v) continue;
+		for (const [slot, n] of v.slots) if (slot >= fromSlot && slot <= toSlot) sums[slot - fromSlot]! += n;
+		if (v.target !== null) {
+			targetSum += v.target;
+			targets++;
+		}
+	}
+	const per = Math.max(1, agentIds.length);
+	return {
+		points: sums.map((n, i) => ({ slot: fromSlot + i, calls: n / per })),
+		target: targets ? targetSum / targets : null
+	};
+}
