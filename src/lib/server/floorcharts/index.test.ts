@@ -50,7 +50,8 @@ describe.each(testDatabases())('team colour thresholds on $name', ({ open }) => 
 		managerId = u!.id;
 		teamA = await createTeam(handle.db, 'Team A', { id: null });
 		teamB = await createTeam(handle.db, 'Team B', { id: null });
-	});
+		// migrating a fresh PGlite takes long on a busy 2-core machine
+	}, 240_000);
 	afterAll(async () => {
 		await handle?.close();
 	});
