@@ -30,6 +30,7 @@ import { registerCockpit, type Cockpit } from './hub/cockpit';
 import { FloorEngine } from './hub/engine';
 import { createClusterBus, LeaderUnavailableError, RemoteCommandError, type ClusterBus } from './leader/cluster';
 import { LeaderLock } from './leader/lock';
+import { FloorchartsSource } from './floorcharts/source';
 import { FloorPersister } from './persist';
 import { startSimulator, type SimulatorHandle } from './simulator/server';
 import type { DirectoryAgent } from './state';
@@ -40,6 +41,8 @@ const DIRECTORY_REFRESH_MS = 10_000;
 export interface LeaderRole {
 	engine: FloorEngine;
 	persister: FloorPersister;
+	/** live charts and colour thresholds, published once for all viewers */
+	charts: FloorchartsSource;
 	simulator: SimulatorHandle | null;
 	links: Map<string, AmiClient>;
 	commands: HubCommands;
@@ -123,9 +126,14 @@ async function startLeaderRole(
 	const defaultPbx = linkConfigs[0]!.name;
 
 	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }) });
+	const charts = new FloorchartsSource({ db, sink: hub.floorcharts, log: log.child({ part: 'floorcharts' }) });
+	void charts.start().catch((err: unknown) => log.error({ err }, 'floor charts could not start'));
 	const engine = new FloorEngine({
 		onBatch: (batch) => publish(batch),
-		onEffects: (effects) => persister.push(effects),
+		onEffects: (effects) => {
+			persister.push(effects);
+			for (const e of effects) if (e.kind === 'call') charts.onCall(e.call);
+		},
 		onError: (err, input) => log.error({ err, input: input.type }, 'floor reducer rejected an input')
 	});
 
@@ -232,6 +240,7 @@ async function startLeaderRole(
 	return {
 		engine,
 		persister,
+		charts,
 		simulator,
 		links,
 		commands,
@@ -239,6 +248,7 @@ async function startLeaderRole(
 			clearInterval(refresh);
 			stopWatchingInbound();
 			reconciler.close();
+			charts.stop();
 			await Promise.all([...links.values()].map((c) => c.close()));
 			engine.close();
 			await persister.close().catch((err: unknown) => log.error({ err }, 'unsaved floor facts at shutdown'));

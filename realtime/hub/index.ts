@@ -18,6 +18,7 @@ import type {
 	SocketUser
 } from '../../src/lib/protocol';
 import { attachImports } from './imports';
+import { attachFloorcharts, type FloorchartsHub } from './floorcharts';
 import { FloorMirror, type FloorBatch } from './mirror';
 import { registerQueueHandlers } from './queues';
 import { canSupervise, scopeFor, scopeRoom, type Scope } from './scope';
@@ -71,6 +72,8 @@ export interface Hub {
 	load(full: Omit<FloorSnapshot, 'version'> & { seq: number }): void;
 	/** called after every batch or load was applied to the mirror (cockpit: the agents' coaching notice) */
 	onApplied(listener: () => void): void;
+	/** live charts and colour thresholds (floorcharts) */
+	floorcharts: FloorchartsHub;
 	close(): Promise<void>;
 }
 
@@ -330,6 +333,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 	return {
 		io,
 		mirror,
+		floorcharts: attachFloorcharts(io, mirror, deps.adapter !== undefined),
 		publish(batch) {
 			const messages = mirror.apply(
 				batch,

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 		return;
 	}
 	const selected = wanted.length === 0 ? all : all.filter((c) => wanted.includes(c.name));
-	const stored = readResults();
+	const records: ResultsFile = {};
 	const printed: BenchResult[] = [];
 	let failed = false;
 	for (const c of selected) {
@@ -109,11 +109,12 @@ async function main(): Promise<void> {
 		}
 		record.seconds = Math.round((performance.now() - t0) / 100) / 10;
 		if (record.results.some((r) => !r.pass)) failed = true;
-		stored[c.name] = record;
+		records[c.name] = record;
 		printed.push(...record.results);
 		console.error(`✔ ${c.name} in ${record.seconds} s`);
 	}
-	writeFileSync(resultsFile, JSON.stringify(stored, null, '\t') + '\n');
+	// read again just before writing: a long case (soak) may run beside other bench runs
+	writeFileSync(resultsFile, JSON.stringify({ ...readResults(), ...records }, null, '\t') + '\n');
 	console.log(table(printed));
 	console.log(`\nwritten to ${path.relative(process.cwd(), resultsFile)}`);
 	if (failed) process.exitCode = 1;

@@ -297,3 +297,65 @@ export interface ClientToServerEvents {
 	/** managers and admins: receive `import:progress` for this project's imports (replaces the previous watch) */
 	'import:watch': (request: { projectId: string }, ack: AckFn) => void;
 }
+
+// ─── floorcharts: per-team colour thresholds and live charts (one stream for all viewers) ───
+
+/** [yellow, orange, red] seconds in a state, ascending */
+export type ThresholdSteps = [number, number, number];
+/** a team's overrides of the wall-board colours, per agent state (absent: the default) */
+export type TeamThresholdsView = Partial<Record<AgentState, ThresholdSteps>>;
+
+export type ProjectLeadStatus = 'new' | 'callback' | 'in_progress' | 'done' | 'exhausted' | 'dnc';
+
+/** an agent's outbound calls today per 15-minute slot of the day (slot 0 = 00:00–00:15 server local time) */
+export interface AgentIntensityView {
+	/** [slot, calls] for the slots with calls, ascending */
+	slots: [number, number][];
+	/** calls per 15 minutes the agent's projects ask for (their daily call target over 8 hours); null: no active project */
+	target: number | null;
+}
+
+/** leads of a project by status at one moment (sampled by the leader) */
+export interface ProjectProgressPoint {
+	t: ServerMs;
+	counts: Record<ProjectLeadStatus, number>;
+}
+
+export interface ProjectProgressView {
+	projectId: string;
+	name: string;
+	teamId: string | null;
+	points: ProjectProgressPoint[];
+}
+
+export interface FloorchartsState {
+	/** the day the slots count (YYYY-MM-DD) and when it began (server ms) */
+	day: string;
+	dayStart: ServerMs;
+	thresholds: Record<string, TeamThresholdsView>;
+	intensity: Record<string, AgentIntensityView>;
+	projects: ProjectProgressView[];
+}
+
+/**
+ * A change to the charts state. `reset`: replace everything (new day, new leader). Otherwise
+ * `thresholds` replaces the whole table, `intensity` replaces the listed agents, and each entry of
+ * `projects` appends its points to that project (creating it when new).
+ */
+export interface FloorchartsDelta {
+	seq: number;
+	reset: boolean;
+	day: string;
+	dayStart: ServerMs;
+	thresholds?: Record<string, TeamThresholdsView>;
+	intensity?: Record<string, AgentIntensityView>;
+	projects?: ProjectProgressView[];
+}
+
+// Declaration merging adds this area's events without touching the lists above.
+export interface ServerToClientEvents {
+	'floorcharts:delta': (delta: FloorchartsDelta) => void;
+}
+export interface ClientToServerEvents {
+	'floorcharts:subscribe': (ack: AckFn<FloorchartsState>) => void;
+}

@@ -126,6 +126,11 @@ export class FloorStore {
 		return this.#version;
 	}
 
+	/** the live connection, for other features that share it (null before connect and after destroy) */
+	get socket(): HubSocket | null {
+		return this.#socket;
+	}
+
 	monitorsFor(agentId: string): readonly MonitorView[] {
 		return this.#monitorsByAgent.get(agentId) ?? NO_MONITORS;
 	}

@@ -46,6 +46,8 @@ export async function startApp(opts: {
 	amiUrl: string;
 	demo: boolean;
 	logLevel?: string;
+	/** a copy of build/ to run instead (a long run keeps going while build/ is rebuilt) */
+	buildDir?: string;
 }): Promise<AppServer> {
 	ensureBuild();
 	const port = await freePort();
@@ -62,7 +64,7 @@ export async function startApp(opts: {
 		NODE_ENV: 'production'
 	};
 	for (const k of ['DATABASE_URL', 'REDIS_URL', 'SB_ADMIN_EMAIL', 'SB_ADMIN_PASSWORD']) delete env[k];
-	const child = spawnNode('build/server.js', [], { env, label: 'app' });
+	const child = spawnNode(path.join(opts.buildDir ?? 'build', 'server.js'), [], { env, label: 'app' });
 	try {
 		await child.waitFor(/Switchboard is up/, 120_000);
 	} catch (err) {

@@ -40,10 +40,11 @@ describe('wall-board order', () => {
 		expect(arrange([agents[0]!], ['3', '1', '2']).map((a) => a.id)).toEqual(['1']);
 	});
 
-	it('turns a tile amber, then red, as time in state passes the thresholds', () => {
-		expect(levelFor('idle', 59)).toBe('ok');
-		expect(levelFor('idle', 60)).toBe('warn');
-		expect(levelFor('idle', 300)).toBe('alarm');
+	it('turns a tile yellow, orange, then red, as time in state passes the thresholds', () => {
+		expect(levelFor('idle', 29)).toBe('ok');
+		expect(levelFor('idle', 30)).toBe('yellow');
+		expect(levelFor('idle', 60)).toBe('orange');
+		expect(levelFor('idle', 300)).toBe('red');
 		expect(levelFor('offline', 1e6)).toBe('ok');
 	});
 });

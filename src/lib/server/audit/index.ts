@@ -20,6 +20,7 @@ export type AuditAction =
 	| 'team.created'
 	| 'team.renamed'
 	| 'team.deleted'
+	| 'team.thresholds_changed'
 	| 'monitor.start'
 	| 'monitor.switch'
 	| 'monitor.stop'
