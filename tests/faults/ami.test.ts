@@ -22,7 +22,7 @@ import { startLoad } from '../../realtime/simulator/load';
 import type { SimulatorHandle } from '../../realtime/simulator/server';
 import { startLiveSpine, type LiveSpine } from '../../realtime/testing';
 import { queryRows } from '../../src/lib/server/db/rows';
-import { floorSnapshot, sessionCookie, socketClient, until, type ClientSocket } from './support';
+import { boardMatchesModel, floorSnapshot, sessionCookie, socketClient, until, type ClientSocket } from './support';
 
 const CYCLES = Number(process.env.FAULT_CYCLES ?? 24);
 const RATE = Number(process.env.FAULT_RATE ?? 2000);
@@ -80,24 +80,6 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 		);
 	});
 
-	/** Every agent's live call on the model equals the board's. */
-	async function boardMatchesModel(): Promise<boolean> {
-		const snap = await floorSnapshot(board);
-		if (!snap.ok) return false;
-		if (!snap.data.pbx.every((p) => p.connected)) return false;
-		const live = new Map<string, Set<string>>();
-		for (const c of sim.model.channels()) {
-			if (c.device === null) continue;
-			const set = live.get(c.device) ?? new Set<string>();
-			set.add(c.linkedid);
-			live.set(c.device, set);
-		}
-		return snap.data.agents.every((a) => {
-			const truth = live.get(a.endpoint);
-			return a.call === null ? truth === undefined : truth?.has(a.call.linkedid) === true;
-		});
-	}
-
 	async function inject(kind: FaultKind): Promise<void> {
 		switch (kind) {
 			case 'drop':
@@ -135,8 +117,8 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 			outages.push({ from, to: Date.now() });
 			await sleep(500);
 			load.stop({ finish: true });
-			resyncMs.push(await until(boardMatchesModel, 15_000, `board = model after ${kind} #${i}`));
-			expect(await boardMatchesModel()).toBe(true);
+			resyncMs.push(await until(() => boardMatchesModel(board, sim.model), 15_000, `board = model after ${kind} #${i}`));
+			expect(await boardMatchesModel(board, sim.model)).toBe(true);
 		}
 
 		// calls table vs what the PBX emitted

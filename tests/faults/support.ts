@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
+import type { PbxModel } from '../../realtime/simulator/model';
 import type { Ack, ClientToServerEvents, FloorSnapshot, Role, ServerToClientEvents } from '../../src/lib/protocol';
 import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 import type { Db } from '../../src/lib/server/db';
@@ -92,4 +93,25 @@ export function socketClient(url: string, cookie: string): ClientSocket {
 
 export function floorSnapshot(s: ClientSocket): Promise<Ack<FloorSnapshot>> {
 	return new Promise((resolve) => s.timeout(5000).emit('floor:snapshot', (err, ack) => resolve(err ? { ok: false, error: { code: 'unavailable', message: String(err) } } : ack)));
+}
+
+/**
+ * The board a client gets equals the PBX's truth: every link up, and every agent shows exactly the
+ * call the model has on that agent's phone (or none).
+ */
+export async function boardMatchesModel(board: ClientSocket, model: PbxModel): Promise<boolean> {
+	const snap = await floorSnapshot(board);
+	if (!snap.ok) return false;
+	if (!snap.data.pbx.every((p) => p.connected)) return false;
+	const live = new Map<string, Set<string>>();
+	for (const c of model.channels()) {
+		if (c.device === null) continue;
+		const set = live.get(c.device) ?? new Set<string>();
+		set.add(c.linkedid);
+		live.set(c.device, set);
+	}
+	return snap.data.agents.every((a) => {
+		const truth = live.get(a.endpoint);
+		return a.call === null ? truth === undefined : truth?.has(a.call.linkedid) === true;
+	});
 }
