@@ -22,7 +22,14 @@ import { startLoad } from '../../realtime/simulator/load';
 import type { SimulatorHandle } from '../../realtime/simulator/server';
 import { startLiveSpine, type LiveSpine } from '../../realtime/testing';
 import { queryRows } from '../../src/lib/server/db/rows';
-import { boardMatchesModel, floorSnapshot, sessionCookie, socketClient, until, type ClientSocket } from './support';
+import {
+	boardMatchesModel,
+	floorSnapshot,
+	sessionCookie,
+	socketClient,
+	until,
+	type ClientSocket
+} from './support';
 
 const CYCLES = Number(process.env.FAULT_CYCLES ?? 24);
 const RATE = Number(process.env.FAULT_RATE ?? 2000);
@@ -98,62 +105,69 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 		}
 	}
 
-	it(`recovers the board after each of ${CYCLES} faults and loses no call`, async () => {
-		for (let i = 0; i < CYCLES; i++) {
-			const kind = KINDS[i % KINDS.length]!;
-			const load = startLoad(sim.model, RATE);
-			await sleep(500);
-			const before = { readies, disconnects };
-			const from = Date.now();
-			await inject(kind);
-			if (kind === 'garbage') {
-				// garbage may be skipped by the parser or end the connection: either way it must come back
-				await sleep(300);
-				if (disconnects > before.disconnects) await until(() => readies > before.readies, 15_000, `reconnect after ${kind}`);
-			} else {
-				await until(() => disconnects > before.disconnects, 10_000, `the client to notice ${kind}`);
-				await until(() => readies > before.readies, 15_000, `reconnect after ${kind}`);
+	it(
+		`recovers the board after each of ${CYCLES} faults and loses no call`,
+		async () => {
+			for (let i = 0; i < CYCLES; i++) {
+				const kind = KINDS[i % KINDS.length]!;
+				const load = startLoad(sim.model, RATE);
+				await sleep(500);
+				const before = { readies, disconnects };
+				const from = Date.now();
+				await inject(kind);
+				if (kind === 'garbage') {
+					// garbage may be skipped by the parser or end the connection: either way it must come back
+					await sleep(300);
+					if (disconnects > before.disconnects)
+						await until(() => readies > before.readies, 15_000, `reconnect after ${kind}`);
+				} else {
+					await until(() => disconnects > before.disconnects, 10_000, `the client to notice ${kind}`);
+					await until(() => readies > before.readies, 15_000, `reconnect after ${kind}`);
+				}
+				outages.push({ from, to: Date.now() });
+				await sleep(500);
+				load.stop({ finish: true });
+				resyncMs.push(
+					await until(() => boardMatchesModel(board, sim.model), 15_000, `board = model after ${kind} #${i}`)
+				);
+				expect(await boardMatchesModel(board, sim.model)).toBe(true);
 			}
-			outages.push({ from, to: Date.now() });
-			await sleep(500);
-			load.stop({ finish: true });
-			resyncMs.push(await until(() => boardMatchesModel(board, sim.model), 15_000, `board = model after ${kind} #${i}`));
-			expect(await boardMatchesModel(board, sim.model)).toBe(true);
-		}
 
-		// calls table vs what the PBX emitted
-		await spine.runtime.leader!.persister.flush();
-		const db = spine.services.database.db;
-		const rows = await queryRows(db, sql`select pbx, linkedid, ended_at from calls`);
-		const rowIds = new Set(rows.map((r) => String(r.linkedid)));
-		// events written just before the cut may still be in the socket buffers and die with it
-		const IN_FLIGHT_MS = 250;
-		const insideOneOutage = (e: { first: number; last: number }) =>
-			outages.some((o) => e.first >= o.from - IN_FLIGHT_MS && e.last <= o.to);
-		// AMI can report a call that was live while the link was up (events or the resync lists)
-		const reportable = [...emitted].filter(([, e]) => !insideOneOutage(e)).map(([id]) => id);
-		const invisible = emitted.size - reportable.length;
-		const lost = [...new Set([...reportable, ...seenNew])].filter((id) => !rowIds.has(id));
-		const phantom = [...rowIds].filter((id) => !emitted.has(id));
-		const duplicated = rows.length - rowIds.size;
-		console.info(
-			`[faults/ami] calls: emitted ${emitted.size}, rows ${rows.length}, lost ${lost.length}, duplicated ${duplicated}, ` +
-				`not a model call ${phantom.length}, begun and ended inside one outage (never on the wire) ${invisible}`
-		);
-		expect(lost.map((id) => ({ id, ...emitted.get(id), seen: seenAny.has(id) }))).toEqual([]);
-		expect(duplicated).toBe(0);
-		expect(phantom).toEqual([]);
-		// a row still open must be a call the model still has
-		await until(
-			async () => {
-				await spine.runtime.leader!.persister.flush();
-				const open = await queryRows(db, sql`select linkedid from calls where ended_at is null`);
-				const live = new Set(sim.model.channels().map((c) => c.linkedid));
-				return open.every((r) => live.has(String(r.linkedid)));
-			},
-			15_000,
-			'open rows to be live calls'
-		);
-		expect(resyncMs.length).toBe(CYCLES);
-	}, 30 * 60_000);
+			// calls table vs what the PBX emitted
+			await spine.runtime.leader!.persister.flush();
+			const db = spine.services.database.db;
+			const rows = await queryRows(db, sql`select pbx, linkedid, ended_at from calls`);
+			const rowIds = new Set(rows.map((r) => String(r.linkedid)));
+			// events written just before the cut may still be in the socket buffers and die with it
+			const IN_FLIGHT_MS = 250;
+			const insideOneOutage = (e: { first: number; last: number }) =>
+				outages.some((o) => e.first >= o.from - IN_FLIGHT_MS && e.last <= o.to);
+			// AMI can report a call that was live while the link was up (events or the resync lists)
+			const reportable = [...emitted].filter(([, e]) => !insideOneOutage(e)).map(([id]) => id);
+			const invisible = emitted.size - reportable.length;
+			const lost = [...new Set([...reportable, ...seenNew])].filter((id) => !rowIds.has(id));
+			const phantom = [...rowIds].filter((id) => !emitted.has(id));
+			const duplicated = rows.length - rowIds.size;
+			console.info(
+				`[faults/ami] calls: emitted ${emitted.size}, rows ${rows.length}, lost ${lost.length}, duplicated ${duplicated}, ` +
+					`not a model call ${phantom.length}, begun and ended inside one outage (never on the wire) ${invisible}`
+			);
+			expect(lost.map((id) => ({ id, ...emitted.get(id), seen: seenAny.has(id) }))).toEqual([]);
+			expect(duplicated).toBe(0);
+			expect(phantom).toEqual([]);
+			// a row still open must be a call the model still has
+			await until(
+				async () => {
+					await spine.runtime.leader!.persister.flush();
+					const open = await queryRows(db, sql`select linkedid from calls where ended_at is null`);
+					const live = new Set(sim.model.channels().map((c) => c.linkedid));
+					return open.every((r) => live.has(String(r.linkedid)));
+				},
+				15_000,
+				'open rows to be live calls'
+			);
+			expect(resyncMs.length).toBe(CYCLES);
+		},
+		30 * 60_000
+	);
 });

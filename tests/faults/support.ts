@@ -5,7 +5,13 @@
 import net from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { PbxModel } from '../../realtime/simulator/model';
-import type { Ack, ClientToServerEvents, FloorSnapshot, Role, ServerToClientEvents } from '../../src/lib/protocol';
+import type {
+	Ack,
+	ClientToServerEvents,
+	FloorSnapshot,
+	Role,
+	ServerToClientEvents
+} from '../../src/lib/protocol';
 import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 import type { Db } from '../../src/lib/server/db';
 import { listUsers } from '../../src/lib/server/users';
@@ -13,7 +19,11 @@ import { listUsers } from '../../src/lib/server/users';
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Polls `check` every 25 ms; throws naming `what` after `ms`. Returns the time it took. */
-export async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<number> {
+export async function until(
+	check: () => boolean | Promise<boolean>,
+	ms: number,
+	what: string
+): Promise<number> {
 	const started = Date.now();
 	while (!(await check())) {
 		if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
@@ -88,11 +98,23 @@ export async function sessionCookie(db: Db, role: Role, teamId?: string): Promis
 }
 
 export function socketClient(url: string, cookie: string): ClientSocket {
-	return connect(url, { transports: ['websocket'], extraHeaders: { cookie }, forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+	return connect(url, {
+		transports: ['websocket'],
+		extraHeaders: { cookie },
+		forceNew: true,
+		reconnectionDelay: 100,
+		reconnectionDelayMax: 500
+	});
 }
 
 export function floorSnapshot(s: ClientSocket): Promise<Ack<FloorSnapshot>> {
-	return new Promise((resolve) => s.timeout(5000).emit('floor:snapshot', (err, ack) => resolve(err ? { ok: false, error: { code: 'unavailable', message: String(err) } } : ack)));
+	return new Promise((resolve) =>
+		s
+			.timeout(5000)
+			.emit('floor:snapshot', (err, ack) =>
+				resolve(err ? { ok: false, error: { code: 'unavailable', message: String(err) } } : ack)
+			)
+	);
 }
 
 /**
