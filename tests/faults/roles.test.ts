@@ -27,14 +27,20 @@ import { socketClient, until, type ClientSocket } from './support';
 
 type Actor = 'anonymous' | 'agent' | 'supervisorA' | 'supervisorB' | 'manager' | 'admin';
 const ACTORS: Actor[] = ['anonymous', 'agent', 'supervisorA', 'supervisorB', 'manager', 'admin'];
-/** who may: everybody, any signed-in user, or at least this role (roles nest: admin ⊃ manager ⊃ supervisor ⊃ agent) */
-type Access = 'public' | Role;
-const RANK: Record<Role, number> = { agent: 1, supervisor: 2, manager: 3, admin: 4 };
+/**
+ * Who may: everybody, any signed-in user, the agent role only (the workstation: agents stand apart),
+ * or at least this role (admin ⊃ manager ⊃ supervisor, like VICIdial's user levels).
+ */
+type Access = 'public' | 'signed-in' | Role;
+const RANK: Record<Exclude<Role, 'agent'>, number> = { supervisor: 2, manager: 3, admin: 4 };
 const roleOf = (a: Actor): Role | null => (a === 'anonymous' ? null : a.startsWith('supervisor') ? 'supervisor' : (a as Role));
 const mayUse = (access: Access, actor: Actor): boolean => {
 	if (access === 'public') return true;
 	const role = roleOf(actor);
-	return role !== null && RANK[role] >= RANK[access];
+	if (role === null) return false;
+	if (access === 'signed-in') return true;
+	if (access === 'agent' || role === 'agent') return role === access;
+	return RANK[role] >= RANK[access];
 };
 
 // ─── the specification ───────────────────────────────────────────────────────────────────────
@@ -42,7 +48,7 @@ const mayUse = (access: Access, actor: Actor): boolean => {
 const ROUTES: Record<string, Access> = {
 	'/': 'public',
 	'/(agent)/agent': 'agent',
-	'/(app)/account': 'agent',
+	'/(app)/account': 'signed-in',
 	'/(auth)/login': 'public',
 	'/(auth)/login/totp': 'public',
 	'/(auth)/setup/[token]': 'public',
@@ -72,10 +78,11 @@ const ACTIONS: Record<string, Access> = {
 	'/(agent)/agent ?/next': 'agent',
 	'/(agent)/agent ?/dispose': 'agent',
 	'/(agent)/agent ?/release': 'agent',
-	'/(app)/account ?/language': 'agent',
-	'/(app)/account ?/totpStart': 'agent',
-	'/(app)/account ?/totpEnable': 'agent',
-	'/(app)/account ?/totpDisable': 'agent',
+	'/(app)/account ?/language': 'signed-in',
+	// a second factor is for managers and admins
+	'/(app)/account ?/totpStart': 'manager',
+	'/(app)/account ?/totpEnable': 'manager',
+	'/(app)/account ?/totpDisable': 'manager',
 	'/(auth)/login ?/default': 'public',
 	'/(auth)/login/totp ?/default': 'public',
 	'/(auth)/setup/[token] ?/default': 'public',
@@ -126,7 +133,7 @@ const EVENTS: Record<keyof ClientToServerEvents, EventRule> = {
 	'monitor:switch': { allow: (a) => signedIn(a) && a !== 'agent', payload: () => ({ monitorId: 'none', mode: 'whisper' }) },
 	'monitor:stop': { allow: (a) => signedIn(a) && a !== 'agent', payload: () => ({ monitorId: 'none' }) },
 	'call:dial': { allow: (a) => a === 'agent', payload: () => ({ leadId: randomUUID(), phoneId: randomUUID() }), business: /with Next/ },
-	'call:hangup': { allow: (a) => a === 'agent', payload: () => ({ callId: randomUUID() }) }
+	'call:hangup': { allow: (a) => a === 'agent', payload: () => ({ callId: randomUUID() }), business: /not your call/ }
 };
 
 // ─── discovery ───────────────────────────────────────────────────────────────────────────────
