@@ -39,6 +39,8 @@ export async function until(
 export interface TcpProxy {
 	port: number;
 	readonly open: number;
+	/** connections refused while cut */
+	readonly refused: number;
 	cut(): void;
 	restore(): void;
 	close(): Promise<void>;
@@ -47,8 +49,10 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
 	const pairs = new Set<[net.Socket, net.Socket]>();
 	let refusing = false;
+	let refused = 0;
 	const server = net.createServer((client) => {
 		if (refusing) {
+			refused++;
 			client.destroy();
 			return;
 		}
@@ -71,6 +75,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 		port,
 		get open() {
 			return pairs.size;
+		},
+		get refused() {
+			return refused;
 		},
 		cut() {
 			refusing = true;
