@@ -3,8 +3,13 @@
  * DATABASE_URL is set, a fresh throw-away Postgres database), the demo floor, and the console's
  * one-time setup link and demo passwords captured for the tests.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startBuiltServer } from '../built-server';
+import { buildIfStale, root } from '../../realtime/bin/build-if-stale.mjs';
 
 export interface E2eContext {
 	baseURL: string;
@@ -19,10 +24,93 @@ declare module 'vitest' {
 	}
 }
 
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer();
+		srv.listen(0, '127.0.0.1', () => {
+			const addr = srv.address();
+			srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+		});
+	});
+}
+
+async function throwawayDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+	const { default: postgres } = await import('postgres');
+	const name = `sb_e2e_${Math.random().toString(16).slice(2, 10)}`;
+	const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+	await admin.unsafe(`create database ${name}`);
+	const url = new URL(baseUrl);
+	url.pathname = `/${name}`;
+	return {
+		url: url.toString(),
+		async drop() {
+			await admin.unsafe(`drop database if exists ${name} with (force)`);
+			await admin.end({ timeout: 5 });
+		}
+	};
+}
+
+let child: ChildProcess | null = null;
+
 export default async function setup(project: TestProject) {
-	const server = await startBuiltServer();
-	if (process.env.SB_E2E_LOG) server.child.stdout!.pipe(process.stdout);
-	const { baseURL, setupLink, demo, dataDir } = server;
-	project.provide('e2e', { baseURL, setupLink, demo, dataDir });
-	return () => server.close();
+	buildIfStale();
+	const port = await freePort();
+	const dataDir = mkdtempSync(path.join(tmpdir(), 'sb-e2e-'));
+	const db = process.env.DATABASE_URL ? await throwawayDatabase(process.env.DATABASE_URL) : null;
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PORT: String(port),
+		HOST: '127.0.0.1',
+		DATA_DIR: dataDir,
+		SB_DEMO: '1',
+		LOG_LEVEL: 'warn',
+		NODE_ENV: 'production',
+		ORIGIN: `http://127.0.0.1:${port}`
+	};
+	delete env.SB_ADMIN_EMAIL;
+	delete env.SB_ADMIN_PASSWORD;
+	if (db) env.DATABASE_URL = db.url;
+	else delete env.DATABASE_URL;
+
+	child = spawn(process.execPath, ['build/server.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	let out = '';
+	const ready = new Promise<void>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`server did not start in 90 s:\n${out}`)), 90_000);
+		child!.stdout!.on('data', (b: Buffer) => {
+			out += b.toString();
+			if (out.includes('Switchboard is up')) {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+		child!.stderr!.on('data', (b: Buffer) => {
+			out += b.toString();
+		});
+		child!.on('exit', (code) => {
+			clearTimeout(timer);
+			reject(new Error(`server exited with ${code}:\n${out}`));
+		});
+	});
+	await ready;
+	child.removeAllListeners('exit');
+	if (process.env.SB_E2E_LOG) child.stdout!.pipe(process.stdout);
+
+	const setupLink = /(http:\/\/\S+\/setup\/\S+)/.exec(out)?.[1] ?? null;
+	const demo = [...out.matchAll(/^\s+(manager|supervisor|agent)\s+(\S+@\S+)\s+(\S+)\s*$/gm)].map((m) => ({
+		role: m[1]!,
+		email: m[2]!,
+		password: m[3]!
+	}));
+	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, setupLink, demo, dataDir });
+
+	return async () => {
+		if (child && child.exitCode === null) {
+			const exited = new Promise((r) => child!.once('exit', r));
+			child.kill('SIGTERM');
+			await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+			if (child.exitCode === null) child.kill('SIGKILL');
+		}
+		await db?.drop();
+		rmSync(dataDir, { recursive: true, force: true });
+	};
 }

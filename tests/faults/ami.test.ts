@@ -136,7 +136,7 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 			// calls table vs what the PBX emitted
 			await spine.runtime.leader!.persister.flush();
 			const db = spine.services.database.db;
-			const rows = await queryRows(db, sql`select pbx, linkedid, ended_at from calls`);
+			const rows = await queryRows<{ linkedid: string }>(db, sql`select pbx, linkedid, ended_at from calls`);
 			const rowIds = new Set(rows.map((r) => String(r.linkedid)));
 			// events written just before the cut may still be in the socket buffers and die with it
 			const IN_FLIGHT_MS = 250;
@@ -159,7 +159,7 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 			await until(
 				async () => {
 					await spine.runtime.leader!.persister.flush();
-					const open = await queryRows(db, sql`select linkedid from calls where ended_at is null`);
+					const open = await queryRows<{ linkedid: string }>(db, sql`select linkedid from calls where ended_at is null`);
 					const live = new Set(sim.model.channels().map((c) => c.linkedid));
 					return open.every((r) => live.has(String(r.linkedid)));
 				},

@@ -71,6 +71,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const port = (server.address() as net.AddressInfo).port;
+	const cut = (): void => {
+		refusing = true;
+		for (const [a, b] of pairs) {
+			a.destroy();
+			b.destroy();
+		}
+		pairs.clear();
+	};
 	return {
 		port,
 		get open() {
@@ -79,19 +87,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 		get refused() {
 			return refused;
 		},
-		cut() {
-			refusing = true;
-			for (const [a, b] of pairs) {
-				a.destroy();
-				b.destroy();
-			}
-			pairs.clear();
-		},
+		cut,
 		restore() {
 			refusing = false;
 		},
 		async close() {
-			this.cut();
+			cut();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		}
 	};
