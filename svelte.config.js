@@ -8,7 +8,27 @@ const config = {
 	kit: {
 		adapter: adapter({ out: 'build' }),
 		alias: { $realtime: 'realtime' },
+		// SvelteKit's origin check on form posts: on, with no extra trusted origins.
 		csrf: { trustedOrigins: [] },
+		// Scripts only from us: SvelteKit adds a nonce to its own inline bootstrap (hashes on
+		// prerendered pages). Styles allow inline because Svelte sets style attributes and
+		// transitions; no script can come from an attribute. The hub's websocket is same-origin.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'font-src': ['self'],
+				'connect-src': ['self'],
+				'media-src': ['self', 'blob:'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['self']
+			}
+		},
 		typescript: {
 			config(tsconfig) {
 				tsconfig.include.push('../realtime/**/*.ts', '../drizzle/**/*.ts');

@@ -22,9 +22,21 @@ export default defineConfig({
 					name: 'server',
 					environment: 'node',
 					include: ['src/**/*.test.ts', 'realtime/**/*.test.ts', 'tests/**/*.test.ts'],
-					exclude: ['tests/e2e/**', 'tests/bench/**', 'node_modules/**'],
+					exclude: ['tests/e2e/**', 'tests/bench/**', 'tests/faults/**', 'node_modules/**'],
 					testTimeout: 30_000,
 					hookTimeout: 60_000
+				}
+			},
+			{
+				// fault injection, fuzzing, role matrix and security checks (issue 10): minutes, not seconds
+				extends: './vite.config.ts',
+				test: {
+					name: 'faults',
+					environment: 'node',
+					include: ['tests/faults/**/*.test.ts'],
+					fileParallelism: false,
+					testTimeout: 600_000,
+					hookTimeout: 180_000
 				}
 			},
 			{

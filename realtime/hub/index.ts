@@ -94,7 +94,9 @@ const ringToSchema = z.union([
 ]);
 const schemas = {
 	subscribe: z.object({ teams: z.array(z.string()).max(100).optional(), projects: z.array(z.string()).max(100).optional() }),
-	pause: z.object({ agentId: z.string().min(1), reason: z.string().trim().min(1).max(40) }),
+	// the reason becomes an AMI header value (QueuePause Reason): no CR/LF or other control characters
+	// eslint-disable-next-line no-control-regex
+	pause: z.object({ agentId: z.string().min(1), reason: z.string().trim().min(1).max(40).regex(/^[^\x00-\x1f\x7f]*$/, 'no line breaks or control characters') }),
 	agent: z.object({ agentId: z.string().min(1) }),
 	monitorStart: z.object({ agentId: z.string().min(1), mode: modeSchema, ringTo: ringToSchema }),
 	monitorSwitch: z.object({ monitorId: z.string().min(1), mode: modeSchema }),

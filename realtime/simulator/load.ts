@@ -47,7 +47,11 @@ export const CALL_EVENTS = 141;
 export interface LoadHandle {
 	/** events emitted so far */
 	readonly emitted: number;
-	stop(): void;
+	/**
+	 * Stop. `finish`: first emit the rest of the synthetic call in flight, so a consumer is not left
+	 * with a call that never hangs up (fault tests compare the board with the model after a stop).
+	 */
+	stop(opts?: { finish?: boolean }): void;
 }
 
 export function startLoad(model: PbxModel, rate: number, opts: { tickMs?: number } = {}): LoadHandle {
@@ -152,8 +156,12 @@ export function startLoad(model: PbxModel, rate: number, opts: { tickMs?: number
 		get emitted() {
 			return emitted;
 		},
-		stop() {
+		stop(opts = {}) {
+			if (stopped) return;
 			stopped = true;
+			if (opts.finish === true) {
+				for (let ev = pending.pop(); ev !== undefined; ev = pending.pop()) model.emit(ev);
+			}
 			unsubscribe();
 			if (timer !== null) model.cancel(timer);
 			timer = null;
