@@ -48,21 +48,49 @@ const mayUse = (access: Access, actor: Actor): boolean => {
 const ROUTES: Record<string, Access> = {
 	'/': 'public',
 	'/(agent)/agent': 'agent',
+	'/(agent)/agent/recordings/[callId]': 'agent',
+	'/(agent)/api/letters': 'agent',
+	'/(agent)/api/meetings/slots': 'agent',
 	'/(app)/account': 'signed-in',
+	'/(app)/outbox': 'signed-in',
 	'/(auth)/login': 'public',
 	'/(auth)/login/totp': 'public',
 	'/(auth)/setup/[token]': 'public',
+	'/(manager)/inbound': 'manager',
+	'/(manager)/leads': 'manager',
+	'/(manager)/leads/[id]': 'manager',
+	'/(manager)/leads/dnc': 'manager',
+	'/(manager)/leads/duplicates': 'manager',
 	'/(manager)/projects': 'manager',
 	'/(manager)/projects/[id]': 'manager',
 	'/(manager)/projects/[id]/dispositions': 'manager',
 	'/(manager)/projects/[id]/imports': 'manager',
 	'/(manager)/projects/[id]/imports/[importId]': 'manager',
 	'/(manager)/projects/[id]/imports/[importId]/errors.csv': 'manager',
+	'/(manager)/projects/[id]/leads': 'manager',
 	'/(manager)/projects/[id]/letter': 'manager',
+	'/(manager)/projects/[id]/letter/attachments/[file]': 'manager',
 	'/(manager)/projects/[id]/performers': 'manager',
 	'/(manager)/projects/[id]/script': 'manager',
+	'/(manager)/projects/[id]/survey': 'manager',
+	'/(manager)/projects/[id]/survey/export': 'manager',
 	'/(supervisor)/floor': 'supervisor',
+	'/(supervisor)/floor/alerts': 'supervisor',
+	'/(supervisor)/floor/alerts/rules': 'supervisor',
+	'/(supervisor)/floor/service-level': 'supervisor',
+	'/(supervisor)/floor/settings': 'supervisor',
 	'/(supervisor)/floor/tv': 'supervisor',
+	'/(supervisor)/meetings': 'supervisor',
+	'/(supervisor)/reports': 'supervisor',
+	'/(supervisor)/reports/calls': 'supervisor',
+	'/(supervisor)/reports/conversion': 'supervisor',
+	'/(supervisor)/reports/export/[report]': 'supervisor',
+	'/(supervisor)/reports/failures': 'supervisor',
+	'/(supervisor)/reports/intensity': 'supervisor',
+	'/(supervisor)/reports/pay': 'supervisor',
+	'/(supervisor)/reports/progress': 'supervisor',
+	'/(supervisor)/reports/recording/[callId]': 'supervisor',
+	'/(supervisor)/reports/weekly': 'supervisor',
 	'/admin/audit': 'admin',
 	'/admin/teams': 'admin',
 	'/admin/users': 'admin',
@@ -78,6 +106,8 @@ const ACTIONS: Record<string, Access> = {
 	'/(agent)/agent ?/next': 'agent',
 	'/(agent)/agent ?/dispose': 'agent',
 	'/(agent)/agent ?/release': 'agent',
+	'/(agent)/agent ?/portrait': 'agent',
+	'/(agent)/agent ?/note': 'agent',
 	'/(app)/account ?/language': 'signed-in',
 	// a second factor is for managers and admins
 	'/(app)/account ?/totpStart': 'manager',
@@ -86,6 +116,20 @@ const ACTIONS: Record<string, Access> = {
 	'/(auth)/login ?/default': 'public',
 	'/(auth)/login/totp ?/default': 'public',
 	'/(auth)/setup/[token] ?/default': 'public',
+	'/(manager)/inbound ?/createSkill': 'manager',
+	'/(manager)/inbound ?/deleteSkill': 'manager',
+	'/(manager)/inbound ?/levels': 'manager',
+	'/(manager)/inbound ?/saveQueue': 'manager',
+	'/(manager)/inbound ?/deleteQueue': 'manager',
+	'/(manager)/leads/[id] ?/block': 'manager',
+	'/(manager)/leads/[id] ?/unblock': 'manager',
+	'/(manager)/leads/[id] ?/erase': 'manager',
+	'/(manager)/leads/[id] ?/dnc': 'manager',
+	'/(manager)/leads/dnc ?/add': 'manager',
+	'/(manager)/leads/dnc ?/remove': 'manager',
+	'/(manager)/leads/dnc ?/import': 'manager',
+	'/(manager)/leads/duplicates ?/merge': 'manager',
+	'/(manager)/leads/duplicates ?/keepApart': 'manager',
 	'/(manager)/projects ?/create': 'manager',
 	'/(manager)/projects/[id] ?/save': 'manager',
 	'/(manager)/projects/[id] ?/status': 'manager',
@@ -94,9 +138,23 @@ const ACTIONS: Record<string, Access> = {
 	'/(manager)/projects/[id]/imports/[importId] ?/apply': 'manager',
 	'/(manager)/projects/[id]/imports/[importId] ?/run': 'manager',
 	'/(manager)/projects/[id]/imports/[importId] ?/cancel': 'manager',
-	'/(manager)/projects/[id]/letter ?/default': 'manager',
+	'/(manager)/projects/[id]/leads ?/add': 'manager',
+	'/(manager)/projects/[id]/leads ?/saveFilter': 'manager',
+	'/(manager)/projects/[id]/leads ?/deleteFilter': 'manager',
+	'/(manager)/projects/[id]/letter ?/save': 'manager',
+	'/(manager)/projects/[id]/letter ?/attach': 'manager',
+	'/(manager)/projects/[id]/letter ?/detach': 'manager',
 	'/(manager)/projects/[id]/performers ?/default': 'manager',
 	'/(manager)/projects/[id]/script ?/default': 'manager',
+	'/(manager)/projects/[id]/survey ?/default': 'manager',
+	'/(supervisor)/floor/alerts/rules ?/save': 'supervisor',
+	'/(supervisor)/floor/settings ?/save': 'supervisor',
+	'/(supervisor)/meetings ?/outcome': 'supervisor',
+	// pay is the managers' decision; supervisors read it
+	'/(supervisor)/reports/pay ?/approve': 'manager',
+	'/(supervisor)/reports/pay ?/rule': 'manager',
+	'/(supervisor)/reports/pay ?/addHoliday': 'manager',
+	'/(supervisor)/reports/pay ?/removeHoliday': 'manager',
 	'/admin/teams ?/create': 'admin',
 	'/admin/teams ?/rename': 'admin',
 	'/admin/teams ?/delete': 'admin',
@@ -113,6 +171,8 @@ interface EventCtx {
 	agentA: string;
 	/** the agent actor's own id */
 	self: string;
+	/** supervisor A's team */
+	teamA: string;
 }
 interface EventRule {
 	/** expected outcome per actor */
@@ -123,6 +183,8 @@ interface EventRule {
 }
 const supervisesA = (a: Actor) => a === 'supervisorA' || a === 'manager' || a === 'admin';
 const signedIn = (a: Actor) => a !== 'anonymous';
+const supervisor = (a: Actor) => signedIn(a) && a !== 'agent';
+const agentOnly = (a: Actor) => a === 'agent';
 const EVENTS: Record<keyof ClientToServerEvents, EventRule> = {
 	'floor:subscribe': { allow: signedIn, payload: () => ({}) },
 	'floor:snapshot': { allow: signedIn, payload: () => undefined },
@@ -133,7 +195,26 @@ const EVENTS: Record<keyof ClientToServerEvents, EventRule> = {
 	'monitor:switch': { allow: (a) => signedIn(a) && a !== 'agent', payload: () => ({ monitorId: 'none', mode: 'whisper' }) },
 	'monitor:stop': { allow: (a) => signedIn(a) && a !== 'agent', payload: () => ({ monitorId: 'none' }) },
 	'call:dial': { allow: (a) => a === 'agent', payload: () => ({ leadId: randomUUID(), phoneId: randomUUID() }), business: /with Next/ },
-	'call:hangup': { allow: (a) => a === 'agent', payload: () => ({ callId: randomUUID() }), business: /not your call/ }
+	'call:hangup': { allow: (a) => a === 'agent', payload: () => ({ callId: randomUUID() }), business: /not your call/ },
+	'queue:member': { allow: supervisesA, payload: (c) => ({ agentId: c.agentA, queue: 'sales', change: { kind: 'reset' } }) },
+	'hand:raise': { allow: agentOnly, payload: () => ({}) },
+	'hand:lower': { allow: supervisesA, payload: (c) => ({ agentId: c.agentA }) },
+	'agent:logoff': { allow: supervisesA, payload: (c) => ({ agentId: c.agentA }) },
+	'agent:projects': { allow: supervisesA, payload: (c) => ({ agentId: c.agentA }) },
+	'agent:move': { allow: supervisesA, payload: (c) => ({ agentId: c.agentA, fromProjectId: null, toProjectId: randomUUID() }) },
+	'message:send': { allow: supervisesA, payload: (c) => ({ agentId: c.agentA, body: 'role matrix' }) },
+	'message:broadcast': { allow: supervisesA, payload: (c) => ({ teamId: c.teamA, body: 'role matrix' }) },
+	'message:list': { allow: agentOnly, payload: () => ({}) },
+	'message:read': { allow: agentOnly, payload: () => ({ messageId: randomUUID() }) },
+	'alert:list': { allow: supervisor, payload: () => ({}) },
+	'alert:claim': { allow: supervisor, payload: () => ({ alertId: randomUUID() }) },
+	'alert:resolve': { allow: supervisor, payload: () => ({ alertId: randomUUID() }) },
+	'presence:watch': { allow: supervisor, payload: () => ({ teams: [] }) },
+	'note:list': { allow: supervisor, payload: () => ({}) },
+	'note:add': { allow: supervisesA, payload: (c) => ({ agentId: c.agentA, body: 'role matrix' }) },
+	'note:remove': { allow: supervisor, payload: () => ({ noteId: randomUUID() }) },
+	'import:watch': { allow: (a) => a === 'manager' || a === 'admin', payload: () => ({ projectId: randomUUID() }) },
+	'floorcharts:subscribe': { allow: supervisor, payload: () => undefined }
 };
 
 // ─── discovery ───────────────────────────────────────────────────────────────────────────────
@@ -312,7 +393,7 @@ describe('role matrix against the built app', () => {
 			expect([...teamA].some((id) => teamB.has(id))).toBe(false);
 			expect(all.ok && all.data.agents.length).toBe(teamA.size + teamB.size);
 			expect(teamB.has(self[0]!)).toBe(true);
-			const ctx: EventCtx = { agentA: floorA!.agents[0]!.id, self: self[0]! };
+			const ctx: EventCtx = { agentA: floorA!.agents[0]!.id, self: self[0]!, teamA: floorA!.agents[0]!.teamIds[0]! };
 
 			const wrong: string[] = [];
 			for (const [event, rule] of Object.entries(EVENTS) as [keyof ClientToServerEvents, EventRule][]) {
