@@ -26,7 +26,7 @@ import {
 import { claimNextLead } from '../src/lib/server/leads/hopper';
 import { listUsers } from '../src/lib/server/users';
 import type { RealtimeRuntime } from './runtime';
-import { startLiveSpine, type LiveSpine } from './testing';
+import { floorUsers, startLiveSpine, type LiveSpine } from './testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -112,7 +112,7 @@ describe('click-to-call through the hub and the simulator over AMI', () => {
 	});
 
 	it('refuses supervisors, leads not claimed and strangers hanging up', async () => {
-		const supervisor = (await listUsers(services.database.db, { role: 'supervisor' }))[0]!;
+		const supervisor = (await floorUsers(services.database.db, 'supervisor'))[0]!;
 		const sup = client(await cookieFor(supervisor.id));
 		const lead = await services.database.db.select().from(leadPhones).limit(1);
 		const refused = await emit.dial(sup, lead[0]!.leadId, lead[0]!.id);

@@ -17,10 +17,9 @@ import type {
 } from '../src/lib/protocol';
 import type { Services } from '../src/lib/server/app';
 import { createSession } from '../src/lib/server/auth/session';
-import { listUsers } from '../src/lib/server/users';
 import { queryRows } from '../src/lib/server/db/rows';
 import type { RealtimeRuntime } from './runtime';
-import { startLiveSpine, type LiveSpine } from './testing';
+import { floorUsers, startLiveSpine, type LiveSpine } from './testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -63,7 +62,7 @@ describe('monitoring an agent: Originate → ChanSpy → the floor follows the P
 		spine = await startLiveSpine({ agents: 6, leads: 10, seed: 11 });
 		({ services, runtime, url } = spine);
 
-		const supervisor = (await listUsers(services.database.db, { role: 'supervisor' }))[0]!;
+		const supervisor = (await floorUsers(services.database.db, 'supervisor'))[0]!;
 		supervisorId = supervisor.id;
 		const { token } = await createSession(services.database.db, supervisor.id, { days: 1, verified: true });
 		socket = connect(url, {

@@ -12,7 +12,7 @@ import { auditLog, skills } from '../src/lib/server/db/schema';
 import { setAgentLevel } from '../src/lib/server/inbound/repo';
 import { listUsers, type UserRow } from '../src/lib/server/users';
 import type { SimulatorHandle } from './simulator/server';
-import { startLiveSpine, type LiveSpine } from './testing';
+import { floorUsers, startLiveSpine, type LiveSpine } from './testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -57,7 +57,7 @@ describe('managed queues follow skills and supervisors', () => {
 		sim = spine.runtime.leader!.simulator!;
 		const db = spine.services.database.db;
 		agents = (await listUsers(db, { role: 'agent' })).sort((a, b) => a.endpoint!.localeCompare(b.endpoint!));
-		supervisors = await listUsers(db, { role: 'supervisor' });
+		supervisors = await floorUsers(db, 'supervisor');
 	});
 
 	afterAll(async () => {
@@ -117,6 +117,24 @@ describe('managed queues follow skills and supervisors', () => {
 		sim.faults.drop();
 		await until(() => members('sales').get(victim) === 0, 're-added after the reconnect', 15_000);
 		expect(members('sales').has(victim)).toBe(true);
+	});
+
+	it('an agent logged off from the board stays out of the managed queues after a reconnect, until back to skills', async () => {
+		const sup = supervisors[0]!;
+		const mine = agents.filter((a) => a.teamIds.some((t) => sup.teamIds.includes(t)))[1]!;
+		const socket = await socketOf(sup);
+		await until(() => members('sales').has(mine.endpoint!), 'a member of sales first');
+		const ack = await new Promise<Ack<{ queues: number }>>((resolve) => socket.emit('agent:logoff', { agentId: mine.id }, resolve));
+		expect(ack.ok).toBe(true);
+		expect(members('sales').has(mine.endpoint!)).toBe(false);
+		sim.faults.drop();
+		// the reconnect's reconcile has run once the link is back and has had a moment
+		await until(() => spine.runtime.leader!.links.get('sim')?.connected, 'the link back');
+		await new Promise((r) => setTimeout(r, 1500));
+		expect(members('sales').has(mine.endpoint!)).toBe(false);
+		expect(await send(socket, { agentId: mine.id, queue: 'sales', change: { kind: 'reset' } })).toMatchObject({ ok: true });
+		await until(() => members('sales').has(mine.endpoint!), 'back in sales');
+		expect(members('sales').get(mine.endpoint!)).toBe(0);
 	});
 
 	it('refuses agents, agents of other teams, unmanaged queues and bad penalties', async () => {

@@ -13,7 +13,7 @@ import { listUsers } from '../src/lib/server/users';
 import { queryRows } from '../src/lib/server/db/rows';
 import { sql } from 'drizzle-orm';
 import type { RealtimeRuntime } from './runtime';
-import { startLiveSpine, type LiveSpine } from './testing';
+import { floorUsers, startLiveSpine, type LiveSpine } from './testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -25,7 +25,7 @@ describe('live spine: simulator → AMI over TCP → reducer → hub → Socket.
 	const sockets: ClientSocket[] = [];
 
 	async function cookieFor(role: 'manager' | 'supervisor' | 'agent', index = 0): Promise<string> {
-		const user = (await listUsers(services.database.db, { role }))[index]!;
+		const user = (await floorUsers(services.database.db, role))[index]!;
 		const { token } = await createSession(services.database.db, user.id, { days: 1, verified: true });
 		return `sb_session=${token}`;
 	}

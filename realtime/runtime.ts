@@ -234,6 +234,15 @@ async function startLeaderRole(
 				if (err instanceof InboundConflictError) throw new CommandError('bad_request', err.message);
 				throw err;
 			}
+		},
+		async logoff(actor, agentId) {
+			const result = await amiCommands.logoff(actor, agentId);
+			// Queues Switchboard manages would take the agent back at the next reconcile: keep them
+			// out (a supervisor's override, undone with "Back to skills") like the PBX now has them.
+			for (const q of await listQueues(db)) {
+				await changeMember(db, q.name, agentId, { kind: 'remove' }, { id: actor.id });
+			}
+			return result;
 		}
 	};
 

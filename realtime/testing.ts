@@ -13,6 +13,7 @@ import { loadConfig } from '../src/lib/server/config';
 import { openDatabase, type Db } from '../src/lib/server/db';
 import { seedDemo, type DemoSeedOptions } from '../src/lib/server/demo/seed';
 import { createLogger } from '../src/lib/server/log';
+import { listUsers, type UserRow } from '../src/lib/server/users';
 import { startRealtime, type RealtimeRuntime } from './runtime';
 
 export interface LiveSpine {
@@ -60,4 +61,12 @@ export async function startLiveSpine(
 			rmSync(dataDir, { recursive: true, force: true });
 		}
 	};
+}
+
+/**
+ * Users of a role as the floor tests want them: supervisors only when they lead a team (the demo's
+ * sales director is a supervisor without one).
+ */
+export async function floorUsers(db: Db, role: 'manager' | 'supervisor' | 'agent'): Promise<UserRow[]> {
+	return (await listUsers(db, { role })).filter((u) => role !== 'supervisor' || u.teamIds.length > 0);
 }

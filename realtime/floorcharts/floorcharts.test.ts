@@ -17,7 +17,7 @@ import { queryRows } from '../../src/lib/server/db/rows';
 import { auditLog, projectLeads, projects, teams } from '../../src/lib/server/db/schema';
 import { saveTeamThresholds } from '../../src/lib/server/floorcharts';
 import { listUsers } from '../../src/lib/server/users';
-import { startLiveSpine, type LiveSpine } from '../testing';
+import { floorUsers, startLiveSpine, type LiveSpine } from '../testing';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -26,7 +26,7 @@ describe('live charts and colour thresholds: leader → hub → Socket.IO client
 	const sockets: ClientSocket[] = [];
 
 	async function login(role: 'manager' | 'supervisor' | 'agent', index = 0) {
-		const user = (await listUsers(spine.services.database.db, { role }))[index]!;
+		const user = (await floorUsers(spine.services.database.db, role))[index]!;
 		const { token } = await createSession(spine.services.database.db, user.id, { days: 1, verified: true });
 		const s: ClientSocket = connect(spine.url, {
 			transports: ['websocket'],

@@ -100,7 +100,9 @@ describe.skipIf(!hasTranscript('b_click2call_answered'))('golden b: click-to-cal
 		const dialing = r.patches.filter(
 			(p): p is Extract<FloorPatch, { kind: 'agent' }> => p.kind === 'agent' && p.agent.state === 'dialing'
 		);
-		expect(dialing.map((p) => p.agent.call?.number)).toEqual(['', '5551234', '5551234']);
+		// (other patches while dialing, e.g. the agent's queue memberships arriving, repeat a number)
+		const numbers = dialing.map((p) => p.agent.call?.number).filter((n, i, all) => i === 0 || n !== all[i - 1]);
+		expect(numbers).toEqual(['', '5551234']);
 	});
 
 	it('one call fact, answered and ended', () => {
