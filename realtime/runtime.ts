@@ -437,7 +437,8 @@ export async function startRealtime(server: Server, services: Services, options:
 			redis: config.REDIS_URL
 				? { configured: true, connected: !!lockClient?.isReady, leader: leader !== null }
 				: null
-		})
+		}),
+		agentCall: (agentId) => hub.mirror.agent(agentId)?.call ?? null
 	};
 
 	return {

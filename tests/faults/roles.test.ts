@@ -48,6 +48,7 @@ const mayUse = (access: Access, actor: Actor): boolean => {
 const ROUTES: Record<string, Access> = {
 	'/': 'public',
 	'/(agent)/agent': 'agent',
+	'/(agent)/agent/caller': 'agent',
 	'/(agent)/agent/recordings/[callId]': 'agent',
 	'/(agent)/api/letters': 'agent',
 	'/(agent)/api/meetings/slots': 'agent',

@@ -9,6 +9,7 @@ import { openDatabase, type DatabaseHandle } from './db';
 import { createLogger } from './log';
 import { bootstrapFirstAdmin } from './auth/setup';
 import { seedDemo } from './demo/seed';
+import type { AgentCallView } from '$lib/protocol';
 import { startOutbox, type OutboxWorker } from './mail';
 import { resumeInterruptedImports } from './leads/runs';
 
@@ -22,7 +23,11 @@ export interface Services {
 	config: Config;
 	log: Logger;
 	database: DatabaseHandle;
-	realtime: { status(): RealtimeStatus } | null;
+	realtime: {
+		status(): RealtimeStatus;
+		/** the agent's live call as this node's floor mirror has it (inbound pop-up) */
+		agentCall(agentId: string): AgentCallView | null;
+	} | null;
 	/** the letters outbox worker (absent in harnesses that send no mail) */
 	outbox?: OutboxWorker;
 	close(): Promise<void>;
