@@ -50,7 +50,8 @@ const ROUTES: Record<string, Access> = {
 	'/(agent)/agent': 'agent',
 	'/(agent)/agent/caller': 'agent',
 	'/(agent)/agent/recordings/[callId]': 'agent',
-	'/(agent)/api/letters': 'agent',
+	// POST only: a signed-in GET is a 405 whatever the role; the POST checks the agent role itself
+	'/(agent)/api/letters': 'signed-in',
 	'/(agent)/api/meetings/slots': 'agent',
 	'/(app)/account': 'signed-in',
 	'/(app)/outbox': 'signed-in',

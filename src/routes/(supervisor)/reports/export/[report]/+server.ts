@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { audit } from '$lib/server/audit';
-import { clientIp } from '$lib/server/auth/guard';
+import { clientIp, requireUser } from '$lib/server/auth/guard';
 import { tableCsv, tableXlsx } from '$lib/server/reports/export';
 import { reportContext } from '$lib/server/reports/route';
 import { BadReportInput, isReportName, reportTable } from '$lib/server/reports/tables';
@@ -9,6 +9,8 @@ import type { RequestHandler } from './$types';
 
 /** A report's table as CSV or XLSX, with the page's filters; every export is audited. */
 export const GET: RequestHandler = async (event) => {
+	// the role first: an endpoint is not behind the group's layout guard
+	requireUser(event, 'supervisor');
 	const name = event.params.report;
 	if (!isReportName(name)) error(404, { message: 'There is no such report.' });
 	const format = event.url.searchParams.get('format') ?? 'csv';
