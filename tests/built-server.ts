@@ -30,7 +30,7 @@ export interface BuiltServer {
 	close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const srv = createServer();
 		srv.listen(0, '127.0.0.1', () => {
@@ -40,7 +40,7 @@ function freePort(): Promise<number> {
 	});
 }
 
-async function throwawayDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function throwawayDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
 	const { default: postgres } = await import('postgres');
 	const name = `sb_e2e_${Math.random().toString(16).slice(2, 10)}`;
 	const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });

@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { buildIfStale, root } from '../../realtime/bin/build-if-stale.mjs';
+import { freePort, throwawayDatabase } from '../built-server';
 
 export interface E2eContext {
 	baseURL: string;
@@ -24,32 +24,6 @@ declare module 'vitest' {
 	export interface ProvidedContext {
 		e2e: E2eContext;
 	}
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.listen(0, '127.0.0.1', () => {
-			const addr = srv.address();
-			srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-		});
-	});
-}
-
-async function throwawayDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-	const { default: postgres } = await import('postgres');
-	const name = `sb_e2e_${Math.random().toString(16).slice(2, 10)}`;
-	const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-	await admin.unsafe(`create database ${name}`);
-	const url = new URL(baseUrl);
-	url.pathname = `/${name}`;
-	return {
-		url: url.toString(),
-		async drop() {
-			await admin.unsafe(`drop database if exists ${name} with (force)`);
-			await admin.end({ timeout: 5 });
-		}
-	};
 }
 
 let child: ChildProcess | null = null;
