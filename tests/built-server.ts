@@ -5,7 +5,7 @@
  * scans them for secrets). Shared by the e2e global setup and the fault suite.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,8 +56,19 @@ export async function throwawayDatabase(baseUrl: string): Promise<{ url: string;
 	};
 }
 
-/** `env` is added to (or, with undefined values, removed from) the server's environment. */
-export async function startBuiltServer(env: Record<string, string | undefined> = {}): Promise<BuiltServer> {
+/** Everything the server printed, kept in its DATA_DIR (a failing e2e test prints the tail). */
+export function serverLogPath(dataDir: string): string {
+	return path.join(dataDir, 'server.log');
+}
+
+/**
+ * `env` is added to (or, with undefined values, removed from) the server's environment.
+ * `startTimeoutMs`: a cold PGlite start plus the demo seed takes ~20 s alone, minutes on a loaded machine.
+ */
+export async function startBuiltServer(
+	env: Record<string, string | undefined> = {},
+	{ startTimeoutMs = 240_000 }: { startTimeoutMs?: number } = {}
+): Promise<BuiltServer> {
 	buildIfStale();
 	const port = await freePort();
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'sb-e2e-'));
@@ -82,6 +93,9 @@ export async function startBuiltServer(env: Record<string, string | undefined> =
 	}
 
 	const child = spawn(process.execPath, ['build/server.js'], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+	const log = createWriteStream(serverLogPath(dataDir));
+	child.stdout!.pipe(log);
+	child.stderr!.pipe(log);
 	let out = '';
 	child.stdout!.on('data', (b: Buffer) => {
 		out += b.toString();
@@ -90,7 +104,10 @@ export async function startBuiltServer(env: Record<string, string | undefined> =
 		out += b.toString();
 	});
 	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`server did not start in 90 s:\n${out}`)), 90_000);
+		const timer = setTimeout(
+			() => reject(new Error(`server did not start in ${startTimeoutMs / 1000} s:\n${out}`)),
+			startTimeoutMs
+		);
 		const check = () => {
 			if (out.includes('Switchboard is up')) {
 				clearTimeout(timer);
@@ -108,7 +125,7 @@ export async function startBuiltServer(env: Record<string, string | undefined> =
 	});
 
 	const setupLink = /(http:\/\/\S+\/setup\/\S+)/.exec(out)?.[1] ?? null;
-	const demo = [...out.matchAll(/^\s+(manager|supervisor|agent)\s+(\S+@\S+)\s+(\S+)\s*$/gm)].map((m) => ({
+	const demo = [...out.matchAll(/^\s+(manager|supervisor|director|agent)\s+(\S+@\S+)\s+(\S+)\s*$/gm)].map((m) => ({
 		role: m[1]!,
 		email: m[2]!,
 		password: m[3]!

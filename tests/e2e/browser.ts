@@ -2,12 +2,13 @@
  * One Chromium per e2e file (Debian's /usr/bin/chromium through playwright-core), a fresh context
  * per test, and a full-page screenshot in test-results/ when a test fails.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, inject, onTestFailed } from 'vitest';
 
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
+import { serverLogPath } from '../built-server';
 
 /** Navigates and waits until the app has hydrated, so typed input is not reset. */
 export async function open(page: Page, url: string) {
@@ -73,6 +74,10 @@ export function useBrowser(): {
 		while (contexts.length) await contexts.pop()!.close();
 		current = await newPage();
 		onTestFailed(async () => {
+			// the server's last words (warnings and errors: LOG_LEVEL=warn) explain most failures
+			const log = serverLogPath(ctx.dataDir);
+			const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-40).join('\n') : '(no log)';
+			console.error(`--- server log tail (${test.task.name}) ---\n${tail}`);
 			const dir = path.resolve('test-results');
 			mkdirSync(dir, { recursive: true });
 			const name = test.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);

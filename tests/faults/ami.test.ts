@@ -47,7 +47,8 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 	const emitted = new Map<string, { first: number; last: number }>();
 	/** linkedids of Newchannel events the client received */
 	const seenNew = new Set<string>();
-	const seenAny = new Set<string>();
+	/** linkedid → the events the client received of that call (names, with the time), for a failure's message */
+	const seenAny = new Map<string, string[]>();
 	const outages: { from: number; to: number }[] = [];
 	let readies = 0;
 	let disconnects = 0;
@@ -69,7 +70,9 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 		link.on('event', (msg) => {
 			const id = first(msg, 'Linkedid');
 			if (id === undefined) return;
-			seenAny.add(id);
+			const seen = seenAny.get(id) ?? [];
+			seen.push(`${Date.now()} ${first(msg, 'Event')} ${first(msg, 'Channel') ?? ''}`);
+			seenAny.set(id, seen);
 			if (first(msg, 'Event') === 'Newchannel') seenNew.add(id);
 		});
 		link.on('ready', () => readies++);
@@ -152,7 +155,7 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 				`[faults/ami] calls: emitted ${emitted.size}, rows ${rows.length}, lost ${lost.length}, duplicated ${duplicated}, ` +
 					`not a model call ${phantom.length}, begun and ended inside one outage (never on the wire) ${invisible}`
 			);
-			expect(lost.map((id) => ({ id, ...emitted.get(id), seen: seenAny.has(id) }))).toEqual([]);
+			expect(lost.map((id) => ({ id, ...emitted.get(id), outages, seen: seenAny.get(id) ?? [] }))).toEqual([]);
 			expect(duplicated).toBe(0);
 			expect(phantom).toEqual([]);
 			// a row still open must be a call the model still has
