@@ -295,6 +295,29 @@ describe('AmiClient against a loopback fake AMI', () => {
 		expect(client.connected).toBe(true);
 	});
 
+	it('keeps a healthy link when our own process stalls past the silence deadline (answers wait unread)', async () => {
+		await startServer();
+		// pings every 100 ms, dead after 300 ms of silence: a 600 ms stall of this process outlasts it
+		const client = makeClient({ pingIntervalMs: 100, pingTimeoutMs: 300 });
+		await ready(client);
+		let dropped = false;
+		client.on('disconnect', () => (dropped = true));
+		await new Promise((r) => setTimeout(r, 150));
+		// a Ping goes out and the PBX (here, in this same process) answers before we stall; the
+		// answer and an event then wait in the socket while this process is busy
+		const pong = client.action({ Action: 'Ping' });
+		await new Promise((r) => setImmediate(r));
+		server.broadcast({ Event: 'FullyBooted', Privilege: 'system,all', Status: 'Fully Booted' });
+		const until = Date.now() + 600;
+		while (Date.now() < until) {
+			// busy: timers and sockets wait
+		}
+		await expect(pong).resolves.toBeDefined();
+		await new Promise((r) => setTimeout(r, 400));
+		expect(dropped).toBe(false);
+		expect(client.connected).toBe(true);
+	});
+
 	it('reconnects after the server drops the socket, failing pending actions; resync runs again', async () => {
 		await startServer();
 		let logins = 0;

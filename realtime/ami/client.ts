@@ -170,8 +170,9 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 			username: opts.username,
 			secret: opts.secret,
 			events: opts.events ?? 'on',
-			pingIntervalMs: opts.pingIntervalMs ?? 2000,
-			pingTimeoutMs: opts.pingTimeoutMs ?? 3000,
+			// a dead or half-open link is noticed within ~2 s (the failover goal is 3 s to detect)
+			pingIntervalMs: opts.pingIntervalMs ?? 1000,
+			pingTimeoutMs: opts.pingTimeoutMs ?? 2000,
 			actionTimeoutMs: opts.actionTimeoutMs ?? 10_000,
 			reconnectMinMs: opts.reconnectMinMs ?? 250,
 			reconnectMaxMs: opts.reconnectMaxMs ?? 5000,
@@ -406,13 +407,22 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 		conn.watchdogTimer = this.#setTimer(() => {
 			conn.watchdogTimer = null;
 			if (conn.dead) return;
-			const silentFor = Date.now() - conn.lastRxAt;
-			if (silentFor > this.#opts.pingTimeoutMs) {
-				this.#log.warn(`AMI ${this.name}: no data for ${silentFor} ms, link is dead`);
-				this.#drop(conn, `no data for ${silentFor} ms`);
+			if (Date.now() - conn.lastRxAt <= this.#opts.pingTimeoutMs) {
+				this.#scheduleWatchdog(conn);
 				return;
 			}
-			this.#scheduleWatchdog(conn);
+			// Timers run before I/O in a loop turn: after our own process stalled, bytes may be waiting
+			// unread. Look again once the poll phase has read them (setImmediate runs right after it).
+			setImmediate(() => {
+				if (conn.dead) return;
+				const silentFor = Date.now() - conn.lastRxAt;
+				if (silentFor > this.#opts.pingTimeoutMs) {
+					this.#log.warn(`AMI ${this.name}: no data for ${silentFor} ms, link is dead`);
+					this.#drop(conn, `no data for ${silentFor} ms`);
+					return;
+				}
+				this.#scheduleWatchdog(conn);
+			});
 		}, step);
 	}
 
@@ -459,14 +469,17 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 				resolve: (msg) =>
 					resolve({ response: msg, listResponse: list?.response ?? null, items: list?.items ?? null }),
 				reject,
+				// the answer may be waiting unread if this process stalled: decide after the I/O phase
 				timer: this.#setTimer(() => {
-					if (conn.pending.get(actionId) !== entry) return;
-					this.#settle(conn, actionId, entry);
-					reject(
-						new AmiTimeoutError(
-							`AMI ${this.name}: ${String(fields.Action)} (${actionId}) got no response in ${timeoutMs} ms`
-						)
-					);
+					setImmediate(() => {
+						if (conn.pending.get(actionId) !== entry) return;
+						this.#settle(conn, actionId, entry);
+						reject(
+							new AmiTimeoutError(
+								`AMI ${this.name}: ${String(fields.Action)} (${actionId}) got no response in ${timeoutMs} ms`
+							)
+						);
+					});
 				}, timeoutMs),
 				list
 			};

@@ -49,6 +49,30 @@ describe('load mode', () => {
 		expect(events.length).toBe(3 * rate);
 	});
 
+	it('lists the synthetic call in flight among the live channels, as CoreShowChannels would, until its Hangup', () => {
+		const clock = new FakeClock();
+		const m = new PbxModel({ agents: makeAgents(2), clock, seed: 1 });
+		/** after each event: the synthetic channels the model lists */
+		const listed: Array<{ event: string; channels: string[] }> = [];
+		m.onEvent((f) => listed.push({ event: String(f.Event), channels: m.channels().map((c) => c.name) }));
+		// half a call per 10 ms tick: the call is up across ticks
+		const load = startLoad(m, CALL_EVENTS * 50);
+		clock.advance(10);
+		const first = listed[0]!;
+		expect(first.event).toBe('Newchannel');
+		expect(m.channels()).toHaveLength(1);
+		const up = m.channels()[0]!;
+		expect(up.name).toMatch(/^PJSIP\/1001-/);
+		expect(up.device).toBe('PJSIP/1001');
+		clock.advance(10);
+		// Newchannel is listed once emitted, the Hangup's channel no more, and never two at a time
+		const hangup = listed.findIndex((l) => l.event === 'Hangup');
+		expect(listed.slice(0, hangup).every((l) => l.channels.length === 1)).toBe(true);
+		expect(m.channels().map((c) => c.name)).not.toContain(up.name);
+		load.stop({ finish: true });
+		expect(m.channels()).toEqual([]);
+	});
+
 	it('counts the bots’ own events and tops up to the rate', () => {
 		const clock = new FakeClock();
 		const m = new PbxModel({ agents: makeAgents(20), clock, seed: 1, bots: true });

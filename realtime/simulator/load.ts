@@ -2,7 +2,7 @@
  * Load mode: a steady stream of `rate` events per second for benchmarks. Every event the model
  * emits counts (bots, actions), and synthetic traffic tops the stream up to the rate. Synthetic
  * short calls on the agents' phones, with real channel names and Uniqueids, so a consumer
- * processes them like any other call (they never appear in CoreShowChannels: each lasts one burst).
+ * processes them like any other call; the one in flight is listed by CoreShowChannels like a real one.
  *
  * Each call has the mix real Asterisk sends (ami-transcripts README, "Volume": ~140 messages per
  * call, over half of them VarSet and Newexten): Newchannel, the dialplan's Newexten/VarSet
@@ -18,7 +18,7 @@
 import type { TimerId } from './clock';
 import { ChannelState, causeText, channelEvent, eventHead } from './fields';
 import type { ChannelSnapshot, SimFields } from './fields';
-import type { PbxModel } from './model';
+import type { ChannelInfo, PbxModel } from './model';
 
 /** dialplan applications and channel variables of a real call (g_burst_errors_logoff) */
 const APPS = ['Set', 'NoOp', 'Wait', 'ExecIf', 'Set', 'Ringing', 'Set', 'NoOp', 'AppDial', 'Answer'];
@@ -68,6 +68,47 @@ export function startLoad(model: PbxModel, rate: number, opts: { tickMs?: number
 	});
 	let timer: TimerId | null = null;
 	const start = model.clock.now();
+	/** the synthetic call's channel while it is up on the wire (Newchannel … Hangup), as CoreShowChannels lists it */
+	let live: ChannelInfo | null = null;
+	let device: string | null = null;
+	const removeSource = model.addChannelSource(() => (live === null ? [] : [live]));
+	const track = (ev: SimFields): void => {
+		if (ev.Event === 'Newchannel') {
+			live = {
+				name: String(ev.Channel),
+				state: Number(ev.ChannelState),
+				callerNum: String(ev.CallerIDNum),
+				callerName: String(ev.CallerIDName),
+				connNum: String(ev.ConnectedLineNum),
+				connName: String(ev.ConnectedLineName),
+				language: String(ev.Language),
+				accountCode: String(ev.AccountCode),
+				context: String(ev.Context),
+				exten: String(ev.Exten),
+				priority: Number(ev.Priority),
+				uniqueid: String(ev.Uniqueid),
+				linkedid: String(ev.Linkedid),
+				tech: 'PJSIP',
+				application: 'AppDial',
+				applicationData: '',
+				bridgeId: '',
+				createdAt: model.clock.now(),
+				answeredAt: null,
+				variables: new Map(),
+				device
+			};
+		} else if (live !== null && ev.Event === 'Newstate') {
+			const state = Number(ev.ChannelState);
+			live = { ...live, state, answeredAt: state === ChannelState.Up ? model.clock.now() : live.answeredAt };
+		} else if (ev.Event === 'Hangup') {
+			live = null;
+		}
+	};
+	// the channel exists before its Newchannel is sent and is gone when its Hangup is
+	const emit = (ev: SimFields): void => {
+		track(ev);
+		model.emit(ev);
+	};
 
 	const refill = (): void => {
 		const agent = agents.length > 0 ? agents[next++ % agents.length] : undefined;
@@ -88,7 +129,7 @@ export function startLoad(model: PbxModel, rate: number, opts: { tickMs?: number
 			uniqueid,
 			linkedid: uniqueid
 		};
-		const device = agent?.endpoint ?? null;
+		device = agent?.endpoint ?? null;
 		let cur = ch;
 		const dialplan = (steps: number, varsPerStep: number): void => {
 			for (let i = 0; i < steps; i++) {
@@ -146,7 +187,7 @@ export function startLoad(model: PbxModel, rate: number, opts: { tickMs?: number
 			if (pending.length === 0) refill();
 			const ev = pending.pop();
 			if (ev === undefined) break;
-			model.emit(ev);
+			emit(ev);
 		}
 		timer = model.after(tickMs, tick);
 	};
@@ -160,9 +201,11 @@ export function startLoad(model: PbxModel, rate: number, opts: { tickMs?: number
 			if (stopped) return;
 			stopped = true;
 			if (opts.finish === true) {
-				for (let ev = pending.pop(); ev !== undefined; ev = pending.pop()) model.emit(ev);
+				for (let ev = pending.pop(); ev !== undefined; ev = pending.pop()) emit(ev);
 			}
 			unsubscribe();
+			removeSource();
+			live = null;
 			if (timer !== null) model.cancel(timer);
 			timer = null;
 		}

@@ -319,6 +319,8 @@ export class PbxModel {
 	readonly #heldCalls = new Map<string, SimFields[]>();
 	#holdNextCall = false;
 	readonly #listeners = new Set<(f: SimFields) => void>();
+	/** channels kept outside the model (the load generator's synthetic calls), listed with ours */
+	readonly #channelSources = new Set<() => readonly ChannelInfo[]>();
 	readonly #recordingListeners = new Set<(r: RecordingStart) => void>();
 	readonly #agentListeners = new Set<(endpoint: string, why: 'hangup' | 'pause') => void>();
 	readonly #agents = new Map<string, AgentRec>();
@@ -677,7 +679,18 @@ export class PbxModel {
 	/** Live channels, newest first (the order Asterisk lists them). */
 	channels(): ChannelInfo[] {
 		const now = this.clock.now();
-		return [...this.#channels.values()].reverse().map((c) => this.#info(c, now));
+		const own = [...this.#channels.values()].reverse().map((c) => this.#info(c, now));
+		for (const source of this.#channelSources) own.unshift(...source());
+		return own;
+	}
+
+	/**
+	 * Live channels emitted by someone else through emit() (the load generator): Asterisk lists every
+	 * live channel in CoreShowChannels/Status, so a consumer resyncing mid-call must find them too.
+	 */
+	addChannelSource(source: () => readonly ChannelInfo[]): () => void {
+		this.#channelSources.add(source);
+		return () => this.#channelSources.delete(source);
 	}
 
 	channel(name: string): ChannelInfo | undefined {

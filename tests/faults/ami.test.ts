@@ -79,7 +79,7 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 		link.on('disconnect', () => disconnects++);
 		board = socketClient(spine.url, await sessionCookie(spine.services.database.db, 'manager'));
 		await until(async () => (await floorSnapshot(board)).ok, 10_000, 'the board socket');
-	}, 60_000);
+	}, 180_000);
 
 	afterAll(async () => {
 		board?.close();
@@ -96,7 +96,7 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 				sim.faults.drop();
 				return;
 			case 'stall':
-				// longer than the client's 3 s silence watchdog: the link must be declared dead
+				// longer than the client's 2 s silence watchdog: the link must be declared dead
 				await sim.faults.stall(3500);
 				return;
 			case 'halfOpen':
@@ -130,10 +130,11 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 				outages.push({ from, to: Date.now() });
 				await sleep(500);
 				load.stop({ finish: true });
+				// `until` fails the test when the board is not right within 15 s. No second look after it:
+				// the bots keep dialling, so a later comparison races the next batch (≤ 100 ms behind).
 				resyncMs.push(
 					await until(() => boardMatchesModel(board, sim.model), 15_000, `board = model after ${kind} #${i}`)
 				);
-				expect(await boardMatchesModel(board, sim.model)).toBe(true);
 			}
 
 			// calls table vs what the PBX emitted
@@ -153,7 +154,8 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 			const duplicated = rows.length - rowIds.size;
 			console.info(
 				`[faults/ami] calls: emitted ${emitted.size}, rows ${rows.length}, lost ${lost.length}, duplicated ${duplicated}, ` +
-					`not a model call ${phantom.length}, begun and ended inside one outage (never on the wire) ${invisible}`
+					`not a model call ${phantom.length}, begun and ended inside one outage (never on the wire) ${invisible}, ` +
+					`rows the database refused ${spine.runtime.leader!.persister.stats.failed}`
 			);
 			expect(lost.map((id) => ({ id, ...emitted.get(id), outages, seen: seenAny.get(id) ?? [] }))).toEqual([]);
 			expect(duplicated).toBe(0);

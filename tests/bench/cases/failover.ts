@@ -7,7 +7,7 @@
  * ways to die, BENCH_FAILOVER_ROUNDS (default 5) times each:
  * - `drop`: the PBX closes the socket (Asterisk restart) — the client sees the close;
  * - `half-open`: the PBX goes silent with the socket open (a dead NAT/firewall) — only the Ping and
- *   silence watchdog (3 s, DESIGN §4) can tell.
+ *   silence watchdog (2 s, Ping every 1 s) can tell.
  * Detect = fault → the board's `floor:patch` marking the PBX link down. Resync = that patch → the
  * board showing the link up with every agent's call equal to the simulator's model.
  */
