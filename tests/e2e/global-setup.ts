@@ -1,9 +1,11 @@
 /**
  * Starts the built production server once for all e2e files: a fresh DATA_DIR (and, when
- * DATABASE_URL is set, a fresh throw-away Postgres database), the demo floor, and the console's
- * one-time setup link and demo passwords captured for the tests.
+ * DATABASE_URL is set, a fresh throw-away Postgres database), the demo floor, the built-in
+ * simulator's AMI on a known loopback port and secret, and the console's one-time setup link and
+ * demo passwords captured for the tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +20,8 @@ export interface E2eContext {
 	dataDir: string;
 	/** the server's throw-away Postgres database (null on PGlite): tests read audit rows from it */
 	databaseUrl: string | null;
+	/** the built-in simulator's AMI (SB_SIM_AMI_URL): tests place inbound calls through it */
+	simulatorAmiUrl: string;
 }
 
 declare module 'vitest' {
@@ -31,6 +35,7 @@ let child: ChildProcess | null = null;
 export default async function setup(project: TestProject) {
 	buildIfStale();
 	const port = await freePort();
+	const simulatorAmiUrl = `ami://e2e:${randomBytes(12).toString('hex')}@127.0.0.1:${await freePort()}`;
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'sb-e2e-'));
 	const db = process.env.DATABASE_URL ? await throwawayDatabase(process.env.DATABASE_URL) : null;
 	const env: NodeJS.ProcessEnv = {
@@ -41,7 +46,8 @@ export default async function setup(project: TestProject) {
 		SB_DEMO: '1',
 		LOG_LEVEL: 'warn',
 		NODE_ENV: 'production',
-		ORIGIN: `http://127.0.0.1:${port}`
+		ORIGIN: `http://127.0.0.1:${port}`,
+		SB_SIM_AMI_URL: simulatorAmiUrl
 	};
 	delete env.SB_ADMIN_EMAIL;
 	delete env.SB_ADMIN_PASSWORD;
@@ -78,7 +84,7 @@ export default async function setup(project: TestProject) {
 		email: m[2]!,
 		password: m[3]!
 	}));
-	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, setupLink, demo, dataDir, databaseUrl: db?.url ?? null });
+	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, setupLink, demo, dataDir, databaseUrl: db?.url ?? null, simulatorAmiUrl });
 
 	return async () => {
 		if (child && child.exitCode === null) {
