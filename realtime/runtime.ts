@@ -17,6 +17,7 @@ import { audit } from '../src/lib/server/audit';
 import { users } from '../src/lib/server/db/schema';
 import { floorDirectory } from '../src/lib/server/users';
 import { dialTarget } from '../src/lib/server/leads/dial';
+import { callbackNumbers } from '../src/lib/server/demo/inbound';
 import { changeMember, InboundConflictError, listQueues, loadDesiredMembership, onInboundChanged, serviceLevelSettings } from '../src/lib/server/inbound/repo';
 import { QueueReconciler } from './queues/reconcile';
 import { AmiClient, type AmiLogger } from './ami/client';
@@ -36,6 +37,8 @@ import { startSimulator, type SimulatorHandle } from './simulator/server';
 import type { DirectoryAgent } from './state';
 
 const DIRECTORY_REFRESH_MS = 10_000;
+/** the simulator's callers who call back are re-read this often (leads missed since call back too) */
+const CALLBACK_REFRESH_MS = 60_000;
 
 /** What only the leader runs. */
 export interface LeaderRole {
@@ -104,22 +107,28 @@ async function startLeaderRole(
 	if (config.AMI_URL) {
 		linkConfigs = parseAmiUrls(config.AMI_URL);
 	} else {
-		const secret = randomBytes(18).toString('base64url');
+		// SB_SIM_AMI_URL pins the loopback port and credentials (scripts, e2e tests); else random ones
+		const fixed = config.SB_SIM_AMI_URL ? parseAmiUrls(config.SB_SIM_AMI_URL)[0] : undefined;
+		const username = fixed?.username ?? 'switchboard';
+		const secret = fixed?.secret ?? randomBytes(18).toString('base64url');
 		// Queues Switchboard manages start empty, as dynamic members only exist once added over AMI.
 		const managed = new Set((await listQueues(db)).map((q) => q.name));
 		const simQueues = [
-			{ name: 'sales' },
-			{ name: 'support', members: initialAgents.filter((_, i) => i % 2 === 1).map((a) => a.endpoint) }
+			{ name: 'sales', monitorFormat: 'wav' as const },
+			{ name: 'support', monitorFormat: 'wav' as const, members: initialAgents.filter((_, i) => i % 2 === 1).map((a) => a.endpoint) }
 		].map((q) => (managed.has(q.name) ? { ...q, members: [] } : q));
 		simulator = await startSimulator({
 			agents: initialAgents.map((a) => ({ endpoint: a.endpoint, name: a.name, extension: extensionOf(a.endpoint) })),
 			queues: simQueues,
-			username: 'switchboard',
+			host: fixed?.host,
+			port: fixed?.port,
+			username,
 			secret,
 			bots: true,
+			botProfile: { inboundLeadShare: config.SB_SIM_CALLBACK_SHARE, inboundLeadNumbers: await callbackNumbers(db) },
 			recordingsDir: path.join(config.dataDir, 'recordings')
 		});
-		linkConfigs = [{ name: 'sim', host: simulator.host, port: simulator.port, username: 'switchboard', secret }];
+		linkConfigs = [{ name: 'sim', host: simulator.host, port: simulator.port, username, secret }];
 		log.info({ port: simulator.port, agents: initialAgents.length }, 'built-in PBX simulator listening on loopback (AMI_URL unset)');
 	}
 	// Agents belong to the first PBX until users carry a PBX of their own.
@@ -197,6 +206,16 @@ async function startLeaderRole(
 			.catch((err: unknown) => log.warn({ err }, 'agent directory refresh failed'));
 	}, DIRECTORY_REFRESH_MS);
 	refresh.unref();
+	const sim = simulator;
+	const callbacks =
+		sim === null
+			? null
+			: setInterval(() => {
+					callbackNumbers(db)
+						.then((numbers) => sim.model.bots.setInboundLeadNumbers(numbers))
+						.catch((err: unknown) => log.warn({ err }, 'simulator callers could not be refreshed'));
+				}, CALLBACK_REFRESH_MS);
+	callbacks?.unref();
 
 	const amiCommands = createCommands({
 		link: (pbx) => links.get(pbx),
@@ -255,6 +274,7 @@ async function startLeaderRole(
 		commands,
 		async stop() {
 			clearInterval(refresh);
+			if (callbacks !== null) clearInterval(callbacks);
 			stopWatchingInbound();
 			reconciler.close();
 			charts.stop();

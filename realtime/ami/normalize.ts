@@ -14,7 +14,7 @@
  * Channels carry their agent endpoint (`PJSIP/1001-0000001a` → `PJSIP/1001`).
  *
  * `normalizeEvent` returns null for everything the floor never reads (Newexten, VarSet other than
- * our `SB_*` variables, responses, security events, malformed messages). It never throws.
+ * our `SB_*` variables and MIXMONITOR_FILENAME, responses, security events, malformed messages). It never throws.
  */
 import { first } from './parser';
 import type { AmiMessage } from './parser';
@@ -110,7 +110,7 @@ export type PbxEvent =
 	| {
 			readonly kind: 'VarSet';
 			readonly channel: ChannelInfo;
-			/** without leading `_`/`__`; only `SB_*` variables are returned */
+			/** without leading `_`/`__`; only `SB_*` variables and MIXMONITOR_FILENAME are returned */
 			readonly name: string;
 			readonly value: string;
 	  }
@@ -485,7 +485,7 @@ export function normalizeEvent(msg: AmiMessage): PbxEvent | null {
 			const variable = first(msg, 'Variable');
 			if (variable === undefined) return null;
 			const varName = stripInheritance(variable);
-			if (!varName.startsWith('SB_')) return null;
+			if (!varName.startsWith('SB_') && varName !== 'MIXMONITOR_FILENAME') return null;
 			const channel = channelInfo(msg, '');
 			if (channel === null) return null;
 			return { kind: 'VarSet', channel, name: varName, value: first(msg, 'Value') ?? '' };

@@ -1,8 +1,8 @@
 /**
- * One batch, written in the caller's transaction: call rows (and the automatic dispositions of
- * our failed dials), state intervals; returns the rollup spans the batch touched (old and new keys
- * of its calls, its pause intervals) for the caller to recompute (rollups.ts), in this transaction
- * or a later one.
+ * One batch, written in the caller's transaction: call rows (inbound ones first linked to their
+ * lead and project, inbound.ts; and the automatic dispositions of our failed dials), state
+ * intervals; returns the rollup spans the batch touched (old and new keys of its calls, its pause
+ * intervals) for the caller to recompute (rollups.ts), in this transaction or a later one.
  *
  * Under PGlite every statement runs on the event loop's thread: calls are upserted in chunks of
  * `CALLS_PER_STATEMENT` and the batch yields to the event loop between statements, so socket I/O
@@ -15,6 +15,7 @@ import type { CallFact } from '../state/types';
 import { insertStates } from './agent-states';
 import type { StateEffect } from './agent-states';
 import { upsertCalls } from './calls';
+import { linkInboundCalls } from './inbound';
 import type { Span } from './rollups';
 
 export interface Batch {
@@ -36,7 +37,9 @@ export async function writeBatch(db: DbOrTx, batch: Batch): Promise<Span[]> {
 	const spans: Span[] = [];
 	for (let i = 0; i < batch.calls.length; i += CALLS_PER_STATEMENT) {
 		if (i > 0) await yieldToLoop();
-		for (const row of await upsertCalls(db, batch.calls.slice(i, i + CALLS_PER_STATEMENT))) {
+		// a customer calling in carries no ids of ours: find their lead and project by the number
+		const chunk = await linkInboundCalls(db, batch.calls.slice(i, i + CALLS_PER_STATEMENT));
+		for (const row of await upsertCalls(db, chunk)) {
 			spans.push({
 				agentId: row.agent_id,
 				projectId: row.project_id ?? NIL_UUID,

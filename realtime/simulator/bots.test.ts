@@ -91,6 +91,27 @@ describe('bot agents', () => {
 		expect(events.filter(onHuman).length).toBeGreaterThan(n);
 	});
 
+	it('a share of inbound callers are existing leads calling back, with their E.164 number', () => {
+		const leads = ['+33140000001', '+33140000002', '+33140000003'];
+		const { m, clock, events } = floor({ botProfile: { inboundEveryMs: 5000, inboundLeadShare: 0.5 } });
+		m.bots.setInboundLeadNumbers(leads);
+		clock.advance(30 * 60 * 1000);
+		const callers = events.filter((f) => s(f, 'Event') === 'QueueCallerJoin').map((f) => s(f, 'CallerIDNum') ?? '');
+		expect(callers.length).toBeGreaterThan(100);
+		const fromLeads = callers.filter((n) => leads.includes(n)).length;
+		// about half (seeded RNG): neither none nor all
+		expect(fromLeads).toBeGreaterThan(callers.length * 0.3);
+		expect(fromLeads).toBeLessThan(callers.length * 0.7);
+	});
+
+	it('a person taking over from a bot on its break is not left paused', () => {
+		const { m, clock } = floor({ botProfile: { pauseChance: 1 } });
+		clock.advance(15_000);
+		expect(m.agentActivity('PJSIP/1001')).toBe('paused');
+		m.setBot('PJSIP/1001', false);
+		expect(m.agentPaused('PJSIP/1001')).toBe(false);
+	});
+
 	it('bots off: nothing happens by itself', () => {
 		const { clock, events } = floor({ bots: false });
 		clock.advance(60 * 60 * 1000);

@@ -8,6 +8,10 @@
  * The outcome of a bot's call is chosen with the seeded RNG and encoded in the dialled number
  * (…0486 busy, …0487 no answer, …0488 congestion, …0489 unallocated; see dialOutcome()), so the
  * PBX model applies one deterministic rule to bots and humans alike.
+ *
+ * A share of the inbound callers (`inboundLeadShare`) are existing leads calling back: their caller
+ * id is one of `inboundLeadNumbers` (E.164 numbers of real leads, handed over by the app's demo), so
+ * the workstation pop-up, the call's lead link and the lead's history have something to show.
  */
 import type { TimerId } from './clock';
 import type { PbxModel } from './model';
@@ -34,6 +38,10 @@ export interface BotProfile {
 	inboundPatienceMs: [number, number];
 	/** a bot's phone rings this long before it answers a queue call (ms, uniform) */
 	queueAnswerMs: [number, number];
+	/** share (0–1) of inbound callers who are existing leads calling back, when lead numbers are known */
+	inboundLeadShare: number;
+	/** E.164 numbers of existing leads that may call in (see setInboundLeadNumbers) */
+	inboundLeadNumbers: readonly string[];
 	/** chance that the bot (not the caller) ends an inbound call */
 	agentHangupChance: number;
 	/** dialled numbers: prefix + random digits */
@@ -54,6 +62,8 @@ export const DEFAULT_BOT_PROFILE: BotProfile = {
 	inboundEveryMs: 25_000,
 	inboundPatienceMs: [15_000, 120_000],
 	queueAnswerMs: [1000, 4000],
+	inboundLeadShare: 0.3,
+	inboundLeadNumbers: [],
 	agentHangupChance: 0.4,
 	numberPrefix: '+3361'
 };
@@ -67,7 +77,7 @@ interface Bot {
 }
 
 export class BotDriver {
-	readonly profile: BotProfile;
+	profile: BotProfile;
 	readonly #model: PbxModel;
 	readonly #bots = new Map<string, Bot>();
 	#inboundTimer: TimerId | null = null;
@@ -98,6 +108,8 @@ export class BotDriver {
 			if (existing === undefined) return;
 			this.#clear(existing);
 			this.#bots.delete(endpoint);
+			// the bot's own break ends with it: the person taking over is not left paused in the queues
+			if (existing.phase === 'paused') this.#model.queuePause({ iface: endpoint, paused: false });
 			this.#model.setWrapUp(endpoint, 0);
 			if (this.#bots.size === 0) this.#stopInbound();
 			return;
@@ -119,6 +131,11 @@ export class BotDriver {
 		this.#stopInbound();
 		this.#unsubscribe?.();
 		this.#unsubscribe = null;
+	}
+
+	/** The numbers of existing leads that call back from now on (a share `inboundLeadShare` of callers). */
+	setInboundLeadNumbers(numbers: readonly string[]): void {
+		this.profile = { ...this.profile, inboundLeadNumbers: [...numbers] };
 	}
 
 	/** How long a bot's phone rings before it answers a queue call. */
@@ -245,11 +262,15 @@ export class BotDriver {
 			const queues = this.#model.queueNames();
 			if (queues.length > 0) {
 				const [lo, hi] = this.profile.inboundPatienceMs;
+				const leads = this.profile.inboundLeadNumbers;
+				const lead = leads.length > 0 && rng.chance(this.profile.inboundLeadShare);
 				this.#model.inboundCall({
 					queue: rng.pick(queues),
-					callerNum: `0${rng.int(1, 9)}${String(rng.int(0, 99_999_999)).padStart(8, '0')}`,
+					callerNum: lead ? rng.pick(leads) : `0${rng.int(1, 9)}${String(rng.int(0, 99_999_999)).padStart(8, '0')}`,
 					callerName: `${rng.pick(FIRST_NAMES)} ${rng.pick(LAST_NAMES)}`,
-					patienceMs: Math.round(rng.range(lo, hi))
+					patienceMs: Math.round(rng.range(lo, hi)),
+					// a person who answers (not a bot) hears the caller out: the caller ends the call
+					talkMs: this.#talk()
 				});
 			}
 			this.#startInbound();

@@ -506,6 +506,53 @@ describe('queues', () => {
 		expect(events.some((f) => s(f, 'Event') === 'AgentCalled')).toBe(true);
 	});
 
+	it('Originate Local/<queue>@inbound: a customer with that CallerID joins the queue; SIM_MEMBER holds it for one member', () => {
+		const { m, clock, events } = setup({ queues: [{ name: 'sales', members: ['PJSIP/1001', 'PJSIP/1002'] }] });
+		m.queuePause({ iface: 'PJSIP/1002', paused: true, reason: 'break' });
+		const results: OriginateResult[] = [];
+		m.originate({
+			channel: 'Local/sales@inbound',
+			application: 'Wait',
+			data: '600',
+			callerId: '"Calling Back" <+33140000001>',
+			variables: [['SIM_MEMBER', 'PJSIP/1002'], ['SIM_TALK', '3']],
+			onResult: (r) => results.push(r)
+		});
+		clock.advance(5000);
+		const join = events.find((f) => s(f, 'Event') === 'QueueCallerJoin') ?? {};
+		expect([s(join, 'Queue'), s(join, 'CallerIDNum'), s(join, 'CallerIDName')]).toEqual(['sales', '+33140000001', 'Calling Back']);
+		expect(results.map((r) => [r.response, r.reason, r.uniqueid])).toEqual([['Success', 4, s(join, 'Uniqueid')]]);
+		// 1001 is free, but the caller waits for 1002
+		expect(events.some((f) => s(f, 'Event') === 'AgentCalled')).toBe(false);
+		m.queuePause({ iface: 'PJSIP/1002', paused: false });
+		clock.advance(20_000);
+		const connect = events.find((f) => s(f, 'Event') === 'AgentConnect') ?? {};
+		expect(s(connect, 'Interface')).toBe('PJSIP/1002');
+		const complete = events.find((f) => s(f, 'Event') === 'AgentComplete') ?? {};
+		expect(s(complete, 'TalkTime')).toBe('3');
+		// an unknown queue has no dialplan: Failure reason 0
+		m.originate({ channel: 'Local/nosuch@inbound', application: 'Wait', onResult: (r) => results.push(r) });
+		clock.advance(100);
+		expect(results.at(-1)?.reason).toBe(0);
+	});
+
+	it('monitor-format: the queue records an answered caller, VarSet MIXMONITOR_FILENAME before MixMonitorStart', () => {
+		const { m, clock, events } = setup({ queues: [{ name: 'sales', members: ['PJSIP/1001'], monitorFormat: 'wav' }] });
+		const files: string[] = [];
+		m.onRecording((r) => files.push(r.file));
+		m.inboundCall({ queue: 'sales', callerNum: '0600000003', talkMs: 2000 });
+		clock.advance(10_000);
+		const join = events.find((f) => s(f, 'Event') === 'QueueCallerJoin') ?? {};
+		const uid = s(join, 'Uniqueid');
+		expect(files).toEqual([`${uid}.wav`]);
+		const order = trace(
+			events,
+			(f) => (s(f, 'Event') === 'VarSet' && s(f, 'Variable') === 'MIXMONITOR_FILENAME') || s(f, 'Event') === 'MixMonitorStart',
+			(f) => `${s(f, 'Event')}:${s(f, 'Value') ?? s(f, 'Uniqueid')}`
+		);
+		expect(order).toEqual([`VarSet:/var/spool/asterisk/monitor/${uid}.wav`, `MixMonitorStart:${uid}`]);
+	});
+
 	it('ring no answer: AgentRingNoAnswer (RingTime ms), duplicate DialEnd NOANSWER/CANCEL, retry after queueRetryMs', () => {
 		const { m, clock, events } = setup({
 			queues: [{ name: 'support', members: ['PJSIP/1003'], memberTimeoutMs: 8000 }]

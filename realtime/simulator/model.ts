@@ -48,6 +48,12 @@ export interface SimQueueConfig {
 	memberTimeoutMs?: number;
 	/** seconds, for QueueParams ServiceLevel (default 20) */
 	serviceLevel?: number;
+	/**
+	 * queues.conf `monitor-format`: record every answered caller (unless the call already carries
+	 * SB_REC) as `<caller uniqueid>.<format>`, announced like Asterisk with a VarSet
+	 * MIXMONITOR_FILENAME (the full path in the monitor spool) before MixMonitorStart
+	 */
+	monitorFormat?: 'wav';
 }
 
 export interface SimTiming {
@@ -279,6 +285,7 @@ interface QueueRec {
 	holdTotal: number;
 	talkTotal: number;
 	withinSl: number;
+	monitorFormat: 'wav' | null;
 }
 
 type DialTarget =
@@ -305,6 +312,10 @@ function varKey(name: string): string {
 const TRUNK_DEVICE = 'PJSIP/trunk';
 const AGENT_CONTEXT = 'from-internal';
 const TRUNK_CONTEXT = 'from-trunk';
+/** `Originate Channel: Local/<queue>@inbound`: a customer calling that queue (see originate()) */
+const INBOUND_CONTEXT = 'inbound';
+/** where Asterisk's queue recordings land (monitor-format); the app mounts this spool as its recordings dir */
+const MONITOR_SPOOL = '/var/spool/asterisk/monitor';
 
 export class PbxModel {
 	readonly clock: SimClock;
@@ -511,7 +522,8 @@ export class PbxModel {
 			abandoned: 0,
 			holdTotal: 0,
 			talkTotal: 0,
-			withinSl: 0
+			withinSl: 0,
+			monitorFormat: q.monitorFormat ?? null
 		};
 		for (const ep of members) {
 			const a = this.#agents.get(ep)?.agent;
@@ -1171,6 +1183,10 @@ export class PbxModel {
 			this.after(0, () => fail(0));
 			return;
 		}
+		if (target.kind === 'local' && target.context === INBOUND_CONTEXT) {
+			this.#originateInbound(target.exten, req, cid, result, fail);
+			return;
+		}
 		const timeoutMs = req.timeoutMs ?? this.timing.originateTimeoutMs;
 		const vars = req.variables ?? [];
 		this.#holdNextCall =
@@ -1296,6 +1312,42 @@ export class PbxModel {
 			},
 			ch
 		);
+	}
+
+	/**
+	 * `Local/<queue>@inbound`: like a dialplan whose `inbound` context runs Queue(<exten>), a customer
+	 * with the Originate's CallerID joins the queue at once (the Originate succeeds when it is
+	 * queued). Simulator variables, for tests that need a given agent to take the call: SIM_TALK
+	 * (seconds talked once answered), SIM_PATIENCE (seconds the caller waits), SIM_MEMBER=<interface>
+	 * (this caller is offered to that member only).
+	 */
+	#originateInbound(
+		queue: string,
+		req: OriginateRequest,
+		cid: { num: string; name: string } | null,
+		result: (r: OriginateResult) => void,
+		fail: (reason: number) => void
+	): void {
+		const vars = req.variables ?? [];
+		const seconds = (variable: string): number | undefined => {
+			const v = vars.find(([k]) => varKey(k) === variable)?.[1];
+			return v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) * 1000 : undefined;
+		};
+		const name = this.inboundCall({
+			queue,
+			callerNum: cid?.num,
+			callerName: cid?.name,
+			variables: vars,
+			patienceMs: seconds('SIM_PATIENCE'),
+			talkMs: seconds('SIM_TALK') ?? req.talkMs
+		});
+		const ch = name === null ? undefined : this.#channels.get(name);
+		if (ch === undefined) {
+			// no such queue: the dialplan has nothing to run
+			this.after(0, () => fail(0));
+			return;
+		}
+		this.after(0, () => result({ response: 'Success', reason: 4, channel: ch.name, uniqueid: ch.uniqueid }));
 	}
 
 	#originateResponse(
@@ -1641,17 +1693,22 @@ export class PbxModel {
 				continue;
 			const n = q.members.length;
 			if (n === 0) return;
+			const only = this.#getVar(entry.ch, 'SIM_MEMBER');
 			let chosen: MemberRec | null = null;
 			const start = q.strategy === 'rrmemory' ? q.rr % n : 0;
 			for (let i = 0; i < n; i++) {
 				const m = q.members[(start + i) % n];
-				if (m !== undefined && this.#available(m)) {
+				if (m !== undefined && (only === undefined || only === '' || m.iface === only) && this.#available(m)) {
 					chosen = m;
 					if (q.strategy === 'rrmemory') q.rr = (start + i + 1) % n;
 					break;
 				}
 			}
-			if (chosen === null) return;
+			// a caller held for one member does not block the callers behind it
+			if (chosen === null) {
+				if (only === undefined || only === '') return;
+				continue;
+			}
 			this.#ringMember(q, entry, chosen);
 		}
 	}
@@ -1789,6 +1846,11 @@ export class PbxModel {
 		this.#bridge(mch, caller);
 		const rec = this.#getVar(caller, 'SB_REC');
 		if (rec !== undefined && rec !== '') this.#startRecording(caller, rec);
+		else if (q.monitorFormat !== null) {
+			const file = `${caller.uniqueid}.${q.monitorFormat}`;
+			this.#setVar(caller, 'MIXMONITOR_FILENAME', `${MONITOR_SPOOL}/${file}`);
+			this.#startRecording(caller, file);
+		}
 
 		let completed = false;
 		const complete = (reason: 'caller' | 'agent'): void => {

@@ -151,7 +151,22 @@ export function handleOriginate(ctx: Ctx, pbx: string, ev: OriginateEvent, callI
 	if (o.callId !== null) ctx.pendingOriginates.set('f' + pk(pbx, o.callId), o);
 }
 
-/** Our channel variables (VarSet or ChanVariable): SB_CALL, SB_LEAD, SB_PROJECT, SB_REC. */
+/**
+ * Where the PBX put a recording it started itself (a queue's monitor-format): MIXMONITOR_FILENAME
+ * is a full path in its monitor spool, which the app mounts as its recordings root, so the part
+ * after `/monitor/` (else the file name) is what `calls.recording_path` keeps.
+ */
+export function spoolRelative(file: string): string | null {
+	const at = file.lastIndexOf('/monitor/');
+	const rel = at === -1 ? file.slice(file.lastIndexOf('/') + 1) : file.slice(at + '/monitor/'.length);
+	return rel === '' ? null : rel;
+}
+
+/**
+ * Our channel variables (VarSet or ChanVariable): SB_CALL, SB_LEAD, SB_PROJECT, SB_REC; and the
+ * PBX's MIXMONITOR_FILENAME for a recording we did not name (inbound queue calls), which never
+ * replaces our own SB_REC.
+ */
 export function applyCallVar(ctx: Ctx, call: CallRec, name: string, value: string): CallRec {
 	const v = value === '' ? null : value;
 	switch (name) {
@@ -175,6 +190,10 @@ export function applyCallVar(ctx: Ctx, call: CallRec, name: string, value: strin
 			return call.projectId === v ? call : putCall(ctx, { ...call, projectId: v }, true);
 		case 'SB_REC':
 			return call.recording === v ? call : putCall(ctx, { ...call, recording: v }, false);
+		case 'MIXMONITOR_FILENAME': {
+			if (call.recording !== null || v === null) return call;
+			return putCall(ctx, { ...call, recording: spoolRelative(v) }, false);
+		}
 		default:
 			return call;
 	}

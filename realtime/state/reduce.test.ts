@@ -353,6 +353,19 @@ describe('reduce: agent states from channels', () => {
 		});
 	});
 
+	it('the recording a queue started (MIXMONITOR_FILENAME) is kept relative to the spool, never over our SB_REC', () => {
+		const f = new Floor();
+		inboundCall(f);
+		const caller = chan('PJSIP/trunk-0000100a', '100.1', '100.1', 'up', '+4930111');
+		f.ev({ kind: 'VarSet', channel: caller, name: 'MIXMONITOR_FILENAME', value: '/var/spool/asterisk/monitor/100.1.wav' });
+		expect(f.facts().get('100.1')).toMatchObject({ direction: 'in', recording: '100.1.wav' });
+		const g = new Floor();
+		inboundCall(g);
+		g.ev({ kind: 'VarSet', channel: caller, name: 'SB_REC', value: 'ours.wav' });
+		g.ev({ kind: 'VarSet', channel: caller, name: 'MIXMONITOR_FILENAME', value: '/var/spool/asterisk/monitor/100.1.wav' });
+		expect(g.facts().get('100.1')).toMatchObject({ recording: 'ours.wav' });
+	});
+
 	it('hand raise and directory changes', () => {
 		const f = new Floor();
 		f.input({ type: 'hand', agentId: 'u2', raised: true });

@@ -1,10 +1,12 @@
 /**
  * Starts the built production server once for all e2e files (tests/built-server.ts: a fresh
- * DATA_DIR and, when DATABASE_URL is set, a fresh throw-away Postgres database, the demo floor) and
- * hands the tests what its console printed: the one-time setup link and the demo passwords.
+ * DATA_DIR and, when DATABASE_URL is set, a fresh throw-away Postgres database, the demo floor, the
+ * built-in simulator's AMI on a known loopback port and secret) and hands the tests what its console
+ * printed: the one-time setup link and the demo passwords.
  */
+import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import { startBuiltServer, type BuiltServer, type DemoAccount } from '../built-server';
+import { freePort, startBuiltServer, type BuiltServer, type DemoAccount } from '../built-server';
 
 export interface E2eContext {
 	baseURL: string;
@@ -13,6 +15,8 @@ export interface E2eContext {
 	dataDir: string;
 	/** the server's throw-away Postgres database (null on PGlite): tests read audit rows from it */
 	databaseUrl: string | null;
+	/** the built-in simulator's AMI (SB_SIM_AMI_URL): tests place inbound calls through it */
+	simulatorAmiUrl: string;
 }
 
 declare module 'vitest' {
@@ -22,9 +26,10 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-	const server: BuiltServer = await startBuiltServer();
+	const simulatorAmiUrl = `ami://e2e:${randomBytes(12).toString('hex')}@127.0.0.1:${await freePort()}`;
+	const server: BuiltServer = await startBuiltServer({ SB_SIM_AMI_URL: simulatorAmiUrl });
 	if (process.env.SB_E2E_LOG) server.child.stdout!.pipe(process.stdout);
 	const { baseURL, setupLink, demo, dataDir, databaseUrl } = server;
-	project.provide('e2e', { baseURL, setupLink, demo, dataDir, databaseUrl });
+	project.provide('e2e', { baseURL, setupLink, demo, dataDir, databaseUrl, simulatorAmiUrl });
 	return () => server.close();
 }

@@ -17,6 +17,17 @@ const schema = z.object({
 	DATABASE_URL: z.string().optional(),
 	REDIS_URL: z.string().optional(),
 	AMI_URL: z.string().optional(),
+	/**
+	 * Without AMI_URL: the built-in simulator listens on this loopback URL with these credentials
+	 * instead of a random port and secret, so a script or a test can drive it over AMI too
+	 * (development and tests only; a real PBX never reads it).
+	 */
+	SB_SIM_AMI_URL: z
+		.string()
+		.regex(/^ami:\/\/[^:@/]+:[^@/]+@(127\.0\.0\.1|localhost):\d+\/?$/, 'SB_SIM_AMI_URL must be ami://user:secret@127.0.0.1:<port>')
+		.optional(),
+	/** share (0–1) of the simulator's inbound callers who are existing leads calling back */
+	SB_SIM_CALLBACK_SHARE: z.coerce.number().min(0).max(1).default(0.3),
 	SB_ADMIN_EMAIL: z.string().email().optional(),
 	SB_ADMIN_PASSWORD: z.string().min(12, 'SB_ADMIN_PASSWORD must be at least 12 characters').optional(),
 	SB_DEMO: boolish,

@@ -82,17 +82,19 @@ describe.each(testDatabases())('inbound repository on $name', ({ open }) => {
 		const db = handle.db;
 		const base = { pbx: 'sim', direction: 'in' as const, queue: 'fr' };
 		await db.insert(calls).values([
-			// answered after 10 s and 15 s (within 15), after 40 s (not), one abandon, one outbound and one of the next day ignored
+			// answered after 10 s and 15 s (within 15), after 40 s (not), one abandon, one still waiting
+			// (offered, not abandoned), one outbound and one of the next day ignored
 			{ ...base, linkedid: 'a1', agentId: anna, startedAt: at(0), answeredAt: at(10) },
 			{ ...base, linkedid: 'a2', agentId: anna, startedAt: at(100), answeredAt: at(115) },
 			{ ...base, linkedid: 'a3', agentId: bob, startedAt: at(200), answeredAt: at(240) },
-			{ ...base, linkedid: 'a4', startedAt: at(300) },
+			{ ...base, linkedid: 'a4', startedAt: at(300), endedAt: at(330) },
+			{ ...base, linkedid: 'w1', startedAt: at(350) },
 			{ ...base, linkedid: 'o1', direction: 'out', agentId: anna, startedAt: at(400), answeredAt: at(405) },
 			{ ...base, linkedid: 'n1', agentId: anna, startedAt: new Date(DAY.getTime() + 86_400_000), answeredAt: new Date(DAY.getTime() + 86_401_000) }
 		]);
 		const rows = await serviceLevelTable(db, DAY, new Date(DAY.getTime() + 86_400_000));
 		expect(rows).toEqual([
-			{ queue: 'fr', offered: 4, answered: 3, answeredInSl: 2, abandoned: 1, avgWaitSeconds: 65 / 3, longestWaitSeconds: 40, serviceLevelSeconds: 15 }
+			{ queue: 'fr', offered: 5, answered: 3, answeredInSl: 2, abandoned: 1, avgWaitSeconds: 65 / 3, longestWaitSeconds: 40, serviceLevelSeconds: 15 }
 		]);
 		expect(await db.select().from(calls).where(eq(calls.linkedid, 'a4'))).toHaveLength(1);
 	});

@@ -291,7 +291,7 @@ export interface ServiceLevelRow {
 
 /**
  * Per queue, inbound calls that started in [from, to): offered, answered (an agent took it),
- * answered within the queue's threshold, abandoned, and waits (answer − start).
+ * answered within the queue's threshold, abandoned (ended unanswered), and waits (answer − start).
  */
 export async function serviceLevelTable(db: DbOrTx, from: Date, to: Date): Promise<ServiceLevelRow[]> {
 	const wait = sql<number>`extract(epoch from (${calls.answeredAt} - ${calls.startedAt}))`;
@@ -303,7 +303,8 @@ export async function serviceLevelTable(db: DbOrTx, from: Date, to: Date): Promi
 			offered: sql<number>`count(*)::int`,
 			answered: sql<number>`(count(*) filter (where ${answered}))::int`,
 			answeredInSl: sql<number>`(count(*) filter (where ${answered} and ${wait} <= ${sl}))::int`,
-			abandoned: sql<number>`(count(*) filter (where not (${answered})))::int`,
+			// a caller still waiting has been offered but has not given up (yet)
+			abandoned: sql<number>`(count(*) filter (where not (${answered}) and ${calls.endedAt} is not null))::int`,
 			avgWaitSeconds: sql<number | null>`(avg(${wait}) filter (where ${answered}))::float8`,
 			longestWaitSeconds: sql<number | null>`(max(${wait}) filter (where ${answered}))::float8`,
 			serviceLevelSeconds: sql<number>`max(${sl})::int`
