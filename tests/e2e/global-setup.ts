@@ -18,6 +18,8 @@ export interface E2eContext {
 	dataDir: string;
 	/** the server's throw-away Postgres database (null on PGlite): tests read audit rows from it */
 	databaseUrl: string | null;
+	/** SB_TEST_CLOCK_FILE of the server: tests shift the leads' clock through it (tests/e2e/clock.ts) */
+	clockFile: string;
 }
 
 declare module 'vitest' {
@@ -32,6 +34,7 @@ export default async function setup(project: TestProject) {
 	buildIfStale();
 	const port = await freePort();
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'sb-e2e-'));
+	const clockFile = path.join(dataDir, 'test-clock-offset');
 	const db = process.env.DATABASE_URL ? await throwawayDatabase(process.env.DATABASE_URL) : null;
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
@@ -41,7 +44,8 @@ export default async function setup(project: TestProject) {
 		SB_DEMO: '1',
 		LOG_LEVEL: 'warn',
 		NODE_ENV: 'production',
-		ORIGIN: `http://127.0.0.1:${port}`
+		ORIGIN: `http://127.0.0.1:${port}`,
+		SB_TEST_CLOCK_FILE: clockFile
 	};
 	delete env.SB_ADMIN_EMAIL;
 	delete env.SB_ADMIN_PASSWORD;
@@ -78,7 +82,7 @@ export default async function setup(project: TestProject) {
 		email: m[2]!,
 		password: m[3]!
 	}));
-	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, setupLink, demo, dataDir, databaseUrl: db?.url ?? null });
+	project.provide('e2e', { baseURL: `http://127.0.0.1:${port}`, setupLink, demo, dataDir, databaseUrl: db?.url ?? null, clockFile });
 
 	return async () => {
 		if (child && child.exitCode === null) {
