@@ -7,6 +7,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, ClientToServerEvents, FloorSnapshot, ServerToClientEvents } from '../src/lib/protocol';
 import type { Services } from '../src/lib/server/app';
+import { wallClock } from '../src/lib/server/clock';
 import { createSession } from '../src/lib/server/auth/session';
 import { loadConfig } from '../src/lib/server/config';
 import { openDatabase, type DatabaseHandle } from '../src/lib/server/db';
@@ -40,6 +41,7 @@ describe.skipIf(!REDIS_URL)('two app nodes with real Redis: one leader holds the
 			config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', REDIS_URL, AMI_URL: sim.url }),
 			log: createLogger('silent'),
 			database,
+			clock: wallClock,
 			realtime: null,
 			close: async () => {}
 		};
@@ -106,6 +108,8 @@ describe.skipIf(!REDIS_URL)('two app nodes with real Redis: one leader holds the
 		const target = snap.ok ? snap.data.agents[0]!.id : '';
 		const ack = await new Promise<Ack>((resolve) => s.emit('agent:pause', { agentId: target, reason: 'training' }, resolve));
 		expect(ack).toEqual({ ok: true, data: null });
+		// an outcome recorded through the follower's HTTP side reaches the leader's floor engine
+		await expect(follower.services.realtime!.outcomeRecorded(target)).resolves.toBeUndefined();
 
 		// the follower keeps streaming what the leader sees
 		let patches = 0;

@@ -23,6 +23,7 @@ import {
 	projectLeads,
 	projects
 } from '../src/lib/server/db/schema';
+import { recordDisposition } from '../src/lib/server/leads/dispositions';
 import { claimNextLead } from '../src/lib/server/leads/hopper';
 import { listUsers } from '../src/lib/server/users';
 import type { RealtimeRuntime } from './runtime';
@@ -156,6 +157,33 @@ describe('click-to-call through the hub and the simulator over AMI', () => {
 			.update(projectLeads)
 			.set({ status: 'done', lockedBy: null })
 			.where(eq(projectLeads.id, c.projectLeadId));
+	});
+
+	it('the agent records the outcome: the floor tile leaves wrap-up at once, not when its timer runs out', async () => {
+		const s = client(await cookieFor(agent.id));
+		await emit.subscribe(s);
+		const c = await claim();
+		const talking = waitFor(s, (a) => a.state === 'talking' && a.call?.callId != null);
+		const ack = await emit.dial(s, c.leadId, c.phone.id);
+		const callId = ack.ok ? ack.data.callId : '';
+		await talking;
+		const wrapup = waitFor(s, (a) => a.state === 'wrapup');
+		await emit.hangup(s, callId);
+		const inWrapup = await wrapup;
+
+		const [done] = await services.database.db
+			.select()
+			.from(dispositions)
+			.where(sql`${dispositions.projectId} = ${projectId} and ${dispositions.kind} = 'final'`)
+			.limit(1);
+		const idle = waitFor(s, (a) => a.state !== 'wrapup');
+		// what the workstation's dispose action does: store the outcome, then tell the floor
+		await recordDisposition(services.database.db, { agentId: agent.id, projectLeadId: c.projectLeadId, dispositionId: done!.id, callId });
+		await services.realtime!.outcomeRecorded(agent.id);
+		const after = await idle;
+		expect(after.state).toBe('idle');
+		// server times: the wrap-up lasted less than its 30 s timer
+		expect(after.since - inWrapup.since).toBeLessThan(30_000);
 	});
 
 	it('records a busy customer as the project busy disposition, automatically and once', async () => {

@@ -227,7 +227,7 @@ async function startLeaderRole(
 		monitor: (id) => hub.mirror.monitor(id),
 		input: (input) => engine.input(input),
 		async dialTarget(agentId, leadId, phoneId) {
-			const r = await dialTarget(db, agentId, leadId, phoneId);
+			const r = await dialTarget(db, agentId, leadId, phoneId, services.clock.now());
 			if (r.ok) return r.target;
 			if (r.reason === 'not_claimed') throw new CommandError('forbidden', 'take this lead with Next before calling it');
 			if (r.reason === 'no_phone') throw new CommandError('not_found', 'no such phone on this lead');
@@ -297,9 +297,12 @@ type ForwardedCommand =
 	| { name: 'hangup'; actor: SocketUser; callId: string }
 	| { name: 'queueMember'; actor: SocketUser; request: QueueMemberRequest }
 	| { name: 'hand'; actor: SocketUser; agentId: string; raised: boolean }
-	| { name: 'logoff'; actor: SocketUser; agentId: string };
+	| { name: 'logoff'; actor: SocketUser; agentId: string }
+	/** the agent recorded their call's outcome on the workstation (an HTTP form action, not a socket command) */
+	| { name: 'outcomeRecorded'; agentId: string };
 
-function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown> {
+function runCommand(role: LeaderRole, c: ForwardedCommand): Promise<unknown> {
+	const commands = role.commands;
 	switch (c.name) {
 		case 'pause':
 			return commands.pause(c.actor, c.agentId, c.reason);
@@ -321,6 +324,9 @@ function runCommand(commands: HubCommands, c: ForwardedCommand): Promise<unknown
 			return commands.hand(c.actor, c.agentId, c.raised);
 		case 'logoff':
 			return commands.logoff(c.actor, c.agentId);
+		case 'outcomeRecorded':
+			role.engine.input({ type: 'wrapupDone', agentId: c.agentId });
+			return Promise.resolve(null);
 	}
 }
 
@@ -332,7 +338,7 @@ export async function startRealtime(server: Server, services: Services, options:
 
 	/** Runs a command here when leading, else on the leader through the bus. */
 	async function route(command: ForwardedCommand): Promise<unknown> {
-		if (leader) return runCommand(leader.commands, command);
+		if (leader) return runCommand(leader, command);
 		if (!bus) throw new CommandError('unavailable', 'the live floor is starting');
 		try {
 			return await bus.forward(command.name, command);
@@ -422,7 +428,7 @@ export async function startRealtime(server: Server, services: Services, options:
 			onFull: (full) => hub.load(full),
 			onCommand: (_name, payload) => {
 				if (!leader) throw new CommandError('unavailable', 'this node does not lead any more');
-				return runCommand(leader.commands, payload as ForwardedCommand);
+				return runCommand(leader, payload as ForwardedCommand);
 			},
 			log
 		});
@@ -458,7 +464,8 @@ export async function startRealtime(server: Server, services: Services, options:
 				? { configured: true, connected: !!lockClient?.isReady, leader: leader !== null }
 				: null
 		}),
-		agentCall: (agentId) => hub.mirror.agent(agentId)?.call ?? null
+		agentCall: (agentId) => hub.mirror.agent(agentId)?.call ?? null,
+		outcomeRecorded: (agentId) => route({ name: 'outcomeRecorded', agentId }).then(() => undefined)
 	};
 
 	return {

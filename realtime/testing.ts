@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Services } from '../src/lib/server/app';
+import { wallClock } from '../src/lib/server/clock';
 import { loadConfig } from '../src/lib/server/config';
 import { openDatabase, type Db } from '../src/lib/server/db';
 import { seedDemo, type DemoSeedOptions } from '../src/lib/server/demo/seed';
@@ -36,6 +37,7 @@ export async function startLiveSpine(
 		config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
 		log: createLogger('silent'),
 		database,
+		clock: wallClock,
 		realtime: null,
 		close: () => database.close()
 	};

@@ -50,6 +50,7 @@ export function applyDirectory(ctx: Ctx, agents: readonly DirectoryAgent[]): voi
 				since: ctx.now,
 				pauseReason: null,
 				wrapupSince: null,
+				wrapupWaived: false,
 				today: ZERO,
 				handRaised: false,
 				view: null
@@ -98,11 +99,26 @@ export function setHand(ctx: Ctx, agentId: string, raised: boolean): void {
 	ctx.touchedAgents.add(agentId);
 }
 
+/** A wrap-up ends (outcome recorded, pause, timeout). */
 export function endWrapup(ctx: Ctx, agentId: string): void {
 	const rec = ctx.agents.get(agentId);
 	if (rec === undefined || rec.wrapupSince === null) return;
 	ctx.agents.set(agentId, { ...rec, wrapupSince: null });
 	ctx.touchedAgents.add(agentId);
+}
+
+/**
+ * The agent recorded the outcome of their call: the wrap-up it was for is over. Recorded while the
+ * call still runs, the wrap-up that would follow it is waived (the work it stands for is done).
+ */
+export function outcomeRecorded(ctx: Ctx, agentId: string): void {
+	const rec = ctx.agents.get(agentId);
+	if (rec === undefined) return;
+	if (rec.wrapupSince !== null) return endWrapup(ctx, agentId);
+	if ((rec.state === 'talking' || rec.state === 'dialing') && !rec.wrapupWaived) {
+		ctx.agents.set(agentId, { ...rec, wrapupWaived: true });
+		ctx.touchedAgents.add(agentId);
+	}
 }
 
 /** tick: wrap-ups that ran out */
@@ -248,6 +264,7 @@ export function deriveAgent(ctx: Ctx, agentId: string): void {
 	}
 	const rec = ctx.agents.get(agentId) ?? rec0;
 	let wrapupSince = rec.wrapupSince;
+	let wrapupWaived = rec.wrapupWaived;
 	let state: AgentState;
 	let reason: string | null = null;
 	if (best !== null && best.activity !== NONE) {
@@ -255,7 +272,9 @@ export function deriveAgent(ctx: Ctx, agentId: string): void {
 		if (best.activity !== RINGING) wrapupSince = null;
 	} else {
 		best = null;
-		if ((finished || rec.state === 'talking') && ctx.config.wrapupSeconds > 0) wrapupSince = ctx.now;
+		if ((finished || rec.state === 'talking') && ctx.config.wrapupSeconds > 0 && !wrapupWaived) wrapupSince = ctx.now;
+		// a waiver covers the call it was recorded on, never a later one
+		wrapupWaived = false;
 		if (ep === undefined || !ep.seen || ep.device === 'unavailable') state = 'offline';
 		else if (wrapupSince !== null) state = 'wrapup';
 		else if (isPaused(ep)) {
@@ -288,7 +307,8 @@ export function deriveAgent(ctx: Ctx, agentId: string): void {
 		state !== rec.state ||
 		since !== rec.since ||
 		reason !== rec.pauseReason ||
-		wrapupSince !== rec.wrapupSince
+		wrapupSince !== rec.wrapupSince ||
+		wrapupWaived !== rec.wrapupWaived
 	) {
 		ctx.agents.set(agentId, {
 			...rec,
@@ -296,6 +316,7 @@ export function deriveAgent(ctx: Ctx, agentId: string): void {
 			since,
 			pauseReason: reason,
 			wrapupSince,
+			wrapupWaived,
 			view: changed ? view : rec.view
 		});
 	}

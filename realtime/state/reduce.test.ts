@@ -178,6 +178,43 @@ describe('reduce: agent states from channels', () => {
 		expect(f.agent('u1').state).toBe('idle');
 	});
 
+	it('the outcome recorded ends the wrap-up at once, long before its timer', () => {
+		const f = new Floor({ wrapupSeconds: 30 });
+		f.ev({ kind: 'DeviceStateChange', device: 'PJSIP/1001', state: 'NOT_INUSE' });
+		answer(inboundCall(f));
+		hangupAll(f);
+		const wrapup = f.agent('u1');
+		expect(wrapup.state).toBe('wrapup');
+		f.input({ type: 'wrapupDone', agentId: 'u1' }, 2000);
+		expect(f.last.patches).toEqual([expect.objectContaining({ kind: 'agent', agent: expect.objectContaining({ id: 'u1', state: 'idle' }) })]);
+		// idle from the moment the outcome came, ~2 s into a 30 s wrap-up
+		expect(f.agent('u1').since).toBe(f.now);
+		expect(f.agent('u1').since - wrapup.since).toBeLessThan(2100);
+		// the timer that would have ended it finds nothing to end
+		f.input({ type: 'tick' }, 30_000);
+		expect(f.last.patches.filter((p) => p.kind === 'agent')).toEqual([]);
+	});
+
+	it('an outcome recorded during the call waives the wrap-up after it, and only after that call', () => {
+		const f = new Floor({ wrapupSeconds: 30 });
+		f.ev({ kind: 'DeviceStateChange', device: 'PJSIP/1001', state: 'NOT_INUSE' });
+		answer(inboundCall(f));
+		f.input({ type: 'wrapupDone', agentId: 'u1' }, 500);
+		expect(f.agent('u1').state).toBe('talking');
+		hangupAll(f);
+		expect(f.agent('u1').state).toBe('idle');
+		// the next call has its wrap-up again
+		answer(inboundCall(f, '300'), '300');
+		hangupAll(f, '300');
+		expect(f.agent('u1').state).toBe('wrapup');
+		// an outcome recorded while idle waives nothing
+		f.input({ type: 'wrapupDone', agentId: 'u1' }, 100);
+		f.input({ type: 'wrapupDone', agentId: 'u1' }, 100);
+		answer(inboundCall(f, '400'), '400');
+		hangupAll(f, '400');
+		expect(f.agent('u1').state).toBe('wrapup');
+	});
+
 	it('no wrap-up with wrapupSeconds 0, nor after an unanswered call', () => {
 		const f = new Floor({ wrapupSeconds: 0 });
 		f.ev({ kind: 'DeviceStateChange', device: 'PJSIP/1001', state: 'NOT_INUSE' });

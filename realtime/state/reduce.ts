@@ -3,7 +3,7 @@
  * (time is `now`, made monotonic), no randomness; replaying the same inputs gives the same outputs.
  */
 import type { PbxLinkView } from '../../src/lib/protocol';
-import { applyDirectory, endWrapup, expireWrapups, flushAgents, resetCounters, setHand } from './agents';
+import { applyDirectory, expireWrapups, flushAgents, outcomeRecorded, resetCounters, setHand } from './agents';
 import { removeChannel } from './channels';
 import { expireCalls, flushCallFacts } from './calls';
 import { Ctx, pk } from './context';
@@ -105,7 +105,7 @@ export function reduce(state: FloorState, input: FloorInput, now: number): Reduc
 			setHand(ctx, input.agentId, input.raised);
 			break;
 		case 'wrapupDone':
-			endWrapup(ctx, input.agentId);
+			outcomeRecorded(ctx, input.agentId);
 			break;
 		case 'tick':
 			tick(ctx);

@@ -64,6 +64,10 @@ export type FloorInput =
 			spyerEndpoint?: string;
 	  }
 	| { type: 'hand'; agentId: string; raised: boolean }
+	/**
+	 * The agent recorded the call's outcome (the workstation's disposition): a running wrap-up ends
+	 * now; recorded during the call, no wrap-up follows it.
+	 */
 	| { type: 'wrapupDone'; agentId: string }
 	/** about once a second: wrap-up timeouts, day rollover, expiry, link freshness */
 	| { type: 'tick' };
@@ -221,6 +225,8 @@ export interface AgentRec {
 	readonly since: ServerMs;
 	readonly pauseReason: string | null;
 	readonly wrapupSince: ServerMs | null;
+	/** the agent recorded the outcome while still on the call: no wrap-up follows it */
+	readonly wrapupWaived: boolean;
 	readonly today: AgentCounters;
 	readonly handRaised: boolean;
 	/** last view sent (null before the first) */

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRealtime } from '../../realtime/runtime';
 import type { Services } from '../../src/lib/server/app';
+import { wallClock } from '../../src/lib/server/clock';
 import { loadConfig } from '../../src/lib/server/config';
 import { openDatabase } from '../../src/lib/server/db';
 import { createLogger } from '../../src/lib/server/log';
@@ -28,6 +29,7 @@ const services: Services = {
 	config: loadConfig(env),
 	log: createLogger('info'),
 	database,
+	clock: wallClock,
 	realtime: null,
 	close: () => database.close()
 };

@@ -12,6 +12,7 @@ import { seedDemo } from './demo/seed';
 import type { AgentCallView } from '$lib/protocol';
 import { startOutbox, type OutboxWorker } from './mail';
 import { resumeInterruptedImports } from './leads/runs';
+import { fileOffsetClock, wallClock, type Clock } from './clock';
 
 /** What the realtime layer reports about itself for /readyz (registered by realtime/). */
 export interface RealtimeStatus {
@@ -23,10 +24,17 @@ export interface Services {
 	config: Config;
 	log: Logger;
 	database: DatabaseHandle;
+	/** the leads' due times (hopper, claims, dispositions): wall time outside end-to-end tests */
+	clock: Clock;
 	realtime: {
 		status(): RealtimeStatus;
 		/** the agent's live call as this node's floor mirror has it (inbound pop-up) */
 		agentCall(agentId: string): AgentCallView | null;
+		/**
+		 * The agent recorded their call's outcome: the floor ends their wrap-up now (on the leader,
+		 * forwarded there from a follower) instead of waiting for the wrap-up timer.
+		 */
+		outcomeRecorded(agentId: string): Promise<void>;
 	} | null;
 	/** the letters outbox worker (absent in harnesses that send no mail) */
 	outbox?: OutboxWorker;
@@ -78,10 +86,14 @@ async function startServices(): Promise<Services> {
 	});
 	if (resumed.length) log.info({ imports: resumed }, 'resuming interrupted lead imports');
 
+	const clock = config.SB_TEST_CLOCK_FILE ? fileOffsetClock(config.SB_TEST_CLOCK_FILE) : wallClock;
+	if (config.SB_TEST_CLOCK_FILE) log.warn({ file: config.SB_TEST_CLOCK_FILE }, 'SB_TEST_CLOCK_FILE is set: lead due times follow a test clock (never set it in production)');
+
 	const services: Services = {
 		config,
 		log,
 		database,
+		clock,
 		realtime: null,
 		outbox,
 		async close() {

@@ -34,6 +34,8 @@ const schema = z.object({
 	SB_SESSION_DAYS: z.coerce.number().positive().default(14),
 	SMTP_URL: z.string().optional(),
 	SMTP_FROM: z.string().default('Switchboard <no-reply@switchboard.invalid>'),
+	/** test-only: a file holding a clock offset in ms for the leads' due times (see clock.ts) */
+	SB_TEST_CLOCK_FILE: z.string().optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	NODE_ENV: z.string().default('production')
 });

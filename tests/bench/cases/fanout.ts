@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startRealtime, type RealtimeRuntime } from '../../../realtime/runtime';
 import type { Services } from '../../../src/lib/server/app';
+import { wallClock } from '../../../src/lib/server/clock';
 import { createSession } from '../../../src/lib/server/auth/session';
 import { loadConfig } from '../../../src/lib/server/config';
 import { openDatabase } from '../../../src/lib/server/db';
@@ -223,6 +224,7 @@ const fanout: BenchCase = {
 				config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', AMI_URL: sim.url }),
 				log: createLogger('silent'),
 				database,
+				clock: wallClock,
 				realtime: null,
 				close: () => database.close()
 			};

@@ -14,10 +14,10 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event, 'agent');
-	const { database } = await getServices();
+	const { database, clock } = await getServices();
 	const db = database.db;
 	const projects = await agentProjects(db, user.id);
-	const claim = await currentClaim(db, user.id);
+	const claim = await currentClaim(db, user.id, undefined, clock.now());
 	const wanted = event.url.searchParams.get('project');
 	const projectId = claim?.projectId ?? projects.find((p) => p.id === wanted)?.id ?? projects[0]?.id ?? null;
 	const project = projects.find((p) => p.id === projectId) ?? null;
@@ -80,8 +80,8 @@ export const actions: Actions = {
 		const user = requireUser(event, 'agent');
 		const parsed = nextSchema.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'next' as const, error: 'bad_request' as const });
-		const { database } = await getServices();
-		const r = await claimNextLead(database.db, { agentId: user.id, projectId: parsed.data.projectId });
+		const { database, clock } = await getServices();
+		const r = await claimNextLead(database.db, { agentId: user.id, projectId: parsed.data.projectId, now: clock.now() });
 		if (!r.ok) return fail(409, { action: 'next' as const, error: r.reason });
 		return { action: 'next' as const, projectLeadId: r.claim.projectLeadId };
 	},
@@ -93,7 +93,8 @@ export const actions: Actions = {
 		const d = parsed.data;
 		const callbackAt = d.callbackAt ? new Date(d.callbackAt) : undefined;
 		if (callbackAt && Number.isNaN(callbackAt.getTime())) return fail(400, { action: 'dispose' as const, error: 'bad_request' as const });
-		const { database } = await getServices();
+		const services = await getServices();
+		const { database } = services;
 		try {
 			const out = await recordDisposition(database.db, {
 				agentId: user.id,
@@ -105,12 +106,15 @@ export const actions: Actions = {
 				personal: d.personal === 'on' || d.personal === 'true',
 				note: d.note?.trim() || undefined,
 				place: d.place?.trim() || undefined,
-				inviteClient: d.inviteClient === 'on'
+				inviteClient: d.inviteClient === 'on',
+				now: services.clock.now()
 			});
 			// the survey answers go with the call (only a call of this agent, in a project with a survey)
 			const answers: Record<string, string[]> = {};
 			for (const [key, value] of form) if (key.startsWith('survey:') && typeof value === 'string') (answers[key.slice(7)] ??= []).push(value);
 			const survey = d.callId && Object.keys(answers).length ? await saveAnswers(database.db, user.id, d.callId, answers) : null;
+			// the floor shows the agent out of wrap-up now; the outcome is stored whatever the live floor answers
+			await services.realtime?.outcomeRecorded(user.id).catch((err: unknown) => services.log.warn({ err, agentId: user.id }, 'wrap-up not ended on the floor'));
 			return { action: 'dispose' as const, status: out.status, surveySaved: survey ? survey.ok : null };
 		} catch (err) {
 			if (err instanceof DispositionError) return fail(err.code === 'not_yours' ? 409 : 400, { action: 'dispose' as const, error: err.code });
