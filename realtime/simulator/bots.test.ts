@@ -91,6 +91,32 @@ describe('bot agents', () => {
 		expect(events.filter(onHuman).length).toBeGreaterThan(n);
 	});
 
+	it('a phone a person just took over gets no queue call for a moment: their own Originate goes first', () => {
+		// one agent, no bot traffic of its own (no inbound timer), a caller waiting in sales
+		const clock = new FakeClock();
+		const m = new PbxModel({
+			agents: makeAgents(1),
+			clock,
+			seed: 5,
+			bots: true,
+			botProfile: { inboundEveryMs: 0, idleMs: [3_600_000, 3_600_000] }
+		});
+		const events: SimFields[] = [];
+		m.onEvent((f) => events.push(f));
+		m.queuePause({ iface: 'PJSIP/1001', paused: true });
+		m.inboundCall({ queue: 'sales', callerNum: '5550101', talkMs: 3000 });
+		clock.advance(1000);
+		// the person takes over and the pause ends; the waiting caller is not put through at once
+		m.setBot('PJSIP/1001', false);
+		m.queuePause({ iface: 'PJSIP/1001', paused: false });
+		const rung = () => events.filter((f) => s(f, 'Event') === 'AgentCalled').length;
+		clock.advance(4000);
+		expect(rung()).toBe(0);
+		expect(m.agentActivity('PJSIP/1001')).toBe('idle');
+		clock.advance(1500);
+		expect(rung()).toBe(1);
+	});
+
 	it('a share of inbound callers are existing leads calling back, with their E.164 number', () => {
 		const leads = ['+33140000001', '+33140000002', '+33140000003'];
 		const { m, clock, events } = floor({ botProfile: { inboundEveryMs: 5000, inboundLeadShare: 0.5 } });

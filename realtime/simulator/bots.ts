@@ -15,6 +15,9 @@
  */
 import type { TimerId } from './clock';
 import type { PbxModel } from './model';
+
+/** how long a phone a person just took over is kept from queue calls (their Originate comes first) */
+const TAKEOVER_HOLD_MS = 5000;
 import { FIRST_NAMES, LAST_NAMES } from './names';
 
 export interface BotProfile {
@@ -111,6 +114,8 @@ export class BotDriver {
 			// the bot's own break ends with it: the person taking over is not left paused in the queues
 			if (existing.phase === 'paused') this.#model.queuePause({ iface: endpoint, paused: false });
 			this.#model.setWrapUp(endpoint, 0);
+			// the person takes over to place a call (click-to-call hangs up the bot's call first)
+			this.#model.holdFromQueues(endpoint, TAKEOVER_HOLD_MS);
 			if (this.#bots.size === 0) this.#stopInbound();
 			return;
 		}

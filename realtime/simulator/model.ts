@@ -254,6 +254,8 @@ interface AgentRec {
 	agent: SimAgent;
 	answer: AnswerMode;
 	wrapUntil: number;
+	/** no queue call rings this phone before (a person just took it over from a bot) */
+	heldUntil: number;
 }
 
 interface MemberRec extends MemberSnapshot {
@@ -458,6 +460,18 @@ export class PbxModel {
 		if (r !== undefined) r.wrapUntil = untilMs;
 	}
 
+	/**
+	 * Keep a phone out of queue routing for `ms` without any state of its own (not wrap-up, not
+	 * paused): a person taking over a bot's phone to place a call must not find a queue caller
+	 * put through in the moment between the bot's hangup and their Originate.
+	 */
+	holdFromQueues(endpoint: string, ms: number): void {
+		const r = this.#agents.get(endpoint);
+		if (r === undefined) return;
+		r.heldUntil = this.clock.now() + ms;
+		this.after(ms, () => this.dispatchQueues());
+	}
+
 	deviceState(device: string): string {
 		return this.#devices.get(device) ?? (this.#agents.has(device) ? 'NOT_INUSE' : 'UNAVAILABLE');
 	}
@@ -496,7 +510,7 @@ export class PbxModel {
 	}
 
 	#addAgentRec(agent: SimAgent): void {
-		this.#agents.set(agent.endpoint, { agent, answer: 'auto', wrapUntil: 0 });
+		this.#agents.set(agent.endpoint, { agent, answer: 'auto', wrapUntil: 0, heldUntil: 0 });
 		this.#devices.set(agent.endpoint, 'NOT_INUSE');
 	}
 
@@ -1681,7 +1695,7 @@ export class PbxModel {
 		if (this.deviceState(m.stateInterface) !== 'NOT_INUSE') return false;
 		if (this.agentBusy(m.iface)) return false;
 		const a = this.#agents.get(m.iface);
-		if (a !== undefined && a.wrapUntil > this.clock.now()) return false;
+		if (a !== undefined && (a.wrapUntil > this.clock.now() || a.heldUntil > this.clock.now())) return false;
 		for (const q of this.#queues.values())
 			for (const o of q.members) if (o.iface === m.iface && (o.ringing || o.inCall)) return false;
 		return true;
