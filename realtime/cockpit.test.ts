@@ -233,6 +233,43 @@ describe('cockpit over the live spine', () => {
 		}
 	);
 
+	it(
+		"a project whose list runs out within the hour at the current pace raises an alert from the leader's lead counts",
+		{ timeout: 60_000 },
+		async () => {
+			const db = spine.services.database.db;
+			const charts = spine.runtime.leader!.charts;
+			const [project] = await queryRows<{ id: string; name: string }>(
+				db,
+				sql`select p.id, p.name from projects p
+				    where p.team_id = ${teamOfSam} and p.status = 'active'
+				      and exists (select 1 from project_leads pl where pl.project_id = p.id and pl.status in ('new', 'callback'))
+				    limit 1`
+			);
+			expect(project).toBeDefined();
+			const boss = await open(sam);
+			await charts.refreshProjects();
+			// the next sample must be taken at a later server ms for the pace to exist
+			const sampled = Date.now();
+			await waitFor(() => (Date.now() > sampled ? true : undefined));
+			// half the callable leads are used up between two samples: at that pace the rest is gone in moments
+			await db.execute(sql`
+				update project_leads set status = 'done'
+				where id in (
+					select id from project_leads
+					where project_id = ${project!.id} and status in ('new', 'callback')
+					limit (select greatest(1, count(*) / 2) from project_leads where project_id = ${project!.id} and status in ('new', 'callback'))
+				)`);
+			await charts.refreshProjects();
+			const alert = await waitFor(() => {
+				void spine.runtime.cockpit.evaluate();
+				return eventOf<AlertView>(boss, 'alert:raised', (a) => a.kind === 'list_exhausting' && a.subject === `project:${project!.id}`)();
+			});
+			expect(alert).toMatchObject({ teamId: teamOfSam, subjectName: project!.name, details: { minutes: 0 } });
+			expect(Number(alert.details.remaining)).toBeGreaterThan(0);
+		}
+	);
+
 	it('logs an agent off every queue through the PBX, audited', async () => {
 		const agent = agents[0]!;
 		const boss = await open(sam);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentView, AlertRule, PbxLinkView, QueueView } from '../../src/lib/protocol';
+import type { AgentView, AlertRule, PbxLinkView, ProjectProgressView, QueueView } from '../../src/lib/protocol';
 import { completeRules, DEFAULT_RULES } from '../../src/lib/cockpit/alert-rules';
 import { alertKey, EMPTY_MEMORY, evaluateAlerts, type AlertMemory } from './evaluate';
 
@@ -151,6 +151,47 @@ describe('evaluateAlerts: a pure function of floor, rules, memory and time', () 
 				details: { seconds: 50, waiting: 2 }
 			}
 		]);
+	});
+
+	it('list exhausting: callable leads at the pace of the last hour run out within the threshold', () => {
+		const counts = (open: number, done: number) => ({ new: open, callback: 0, in_progress: 0, done, exhausted: 0, dnc: 0 });
+		/** samples every 10 minutes from T0, open leads going `from` → `to` */
+		const project = (teamId: string | null, open: readonly number[]): ProjectProgressView => ({
+			projectId: 'p1',
+			name: 'Acme',
+			teamId,
+			points: open.map((n, i) => ({ t: T0 + i * 10 * MIN, counts: counts(n, 500 - n) }))
+		});
+		const r = rules('t1', off('no_connect'), { kind: 'list_exhausting', enabled: true, threshold: 60 });
+		const only = (floor: { projects: ProjectProgressView[] }, now: number) =>
+			evaluateAlerts({ agents: [], queues: [], pbx: [], ...floor }, r, EMPTY_MEMORY, now).wanted;
+
+		// 60 leads an hour used, 70 left at T0+30: out at T0+100, 70 min away → nothing yet
+		expect(only({ projects: [project('t1', [100, 90, 80, 70])] }, T0 + 30 * MIN)).toEqual([]);
+		// 50 left at T0+50: out at T0+100, 50 min away → raised, subject is the project
+		expect(only({ projects: [project('t1', [100, 90, 80, 70, 60, 50])] }, T0 + 50 * MIN)).toEqual([
+			{
+				kind: 'list_exhausting',
+				subject: 'project:p1',
+				subjectName: 'Acme',
+				teamId: 't1',
+				details: { minutes: 50, remaining: 50, perHour: 60 }
+			}
+		]);
+		// a list that stands still or grows has no ETA; one sample gives no pace
+		expect(only({ projects: [project('t1', [5, 5, 5])] }, T0 + 20 * MIN)).toEqual([]);
+		expect(only({ projects: [project('t1', [5, 8, 12])] }, T0 + 20 * MIN)).toEqual([]);
+		expect(only({ projects: [project('t1', [5])] }, T0)).toEqual([]);
+		// ran dry within the last hour: raised at 0 minutes; empty all along (an idle project): not
+		expect(only({ projects: [project('t1', [20, 10, 0])] }, T0 + 20 * MIN)).toEqual([
+			expect.objectContaining({ kind: 'list_exhausting', details: { minutes: 0, remaining: 0, perHour: 60 } })
+		]);
+		expect(only({ projects: [project('t1', [0, 0])] }, T0 + 10 * MIN)).toEqual([]);
+		// the team's rule decides: disabled, or a project without a team
+		const disabled = rules('t1', off('no_connect'), off('list_exhausting'));
+		const fast = project('t1', [100, 50, 10]);
+		expect(evaluateAlerts({ agents: [], queues: [], pbx: [], projects: [fast] }, disabled, EMPTY_MEMORY, T0 + 20 * MIN).wanted).toEqual([]);
+		expect(only({ projects: [project(null, [100, 50, 10])] }, T0 + 20 * MIN)).toEqual([]);
 	});
 
 	it('same inputs, same output; the dedupe key names rule and subject', () => {

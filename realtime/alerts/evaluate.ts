@@ -4,13 +4,23 @@
  * counter over the last hour). No I/O: the leader calls it on a timer, persistence dedupes on
  * (kind, subject, team) so an alert stays one open row until a supervisor resolves it.
  */
-import type { AgentView, AlertKind, AlertRule, PbxLinkView, QueueView } from '../../src/lib/protocol';
+import type {
+	AgentView,
+	AlertKind,
+	AlertRule,
+	PbxLinkView,
+	ProjectProgressView,
+	QueueView
+} from '../../src/lib/protocol';
 import { completeRules } from '../../src/lib/cockpit/alert-rules';
+import { etaToExhaustion, PACE_WINDOW_MS, remaining } from '../../src/lib/floorcharts/progress';
 
 export interface AlertFloor {
 	agents: Iterable<AgentView>;
 	queues: Iterable<QueueView>;
 	pbx: Iterable<PbxLinkView>;
+	/** lead counts per project over the day, as the live charts sample them (no database read here) */
+	projects?: Iterable<ProjectProgressView>;
 }
 
 export interface WantedAlert {
@@ -139,7 +149,40 @@ export function evaluateAlerts(
 			}
 		}
 	}
+	for (const project of floor.projects ?? []) {
+		// a project without a team has no team rule to apply
+		if (project.teamId === null) continue;
+		const exhausting = enabled(project.teamId, 'list_exhausting');
+		const left = exhausting ? minutesToExhaustion(project, now) : null;
+		if (exhausting && left !== null && left < exhausting.threshold) {
+			const eta = etaToExhaustion(project.points);
+			wanted.push({
+				kind: 'list_exhausting',
+				subject: `project:${project.projectId}`,
+				subjectName: project.name,
+				teamId: project.teamId,
+				details: { minutes: Math.max(0, Math.floor(left)), remaining: eta.remaining, perHour: Math.round(eta.perHour) }
+			});
+		}
+	}
 	return { wanted, memory: { agents } };
+}
+
+/**
+ * Minutes until the project's callable leads run out at the pace of the last hour, or null when
+ * they are not running out: no pace (fewer than two samples, a list that grows or stands still),
+ * or a list that was already empty through the whole pace window (an idle project, not a floor
+ * that is about to run dry).
+ */
+function minutesToExhaustion(project: ProjectProgressView, now: number): number | null {
+	const eta = etaToExhaustion(project.points);
+	if (eta.at === null) return null;
+	if (eta.remaining === 0) {
+		const last = project.points[project.points.length - 1]!;
+		const ranOutRecently = project.points.some((p) => p.t >= last.t - PACE_WINDOW_MS && remaining(p.counts) > 0);
+		return ranOutRecently ? 0 : null;
+	}
+	return (eta.at - now) / 60_000;
 }
 
 /** The dedupe key: one open alert per rule (kind + team) and subject. */

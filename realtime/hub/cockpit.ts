@@ -128,7 +128,10 @@ export function coachModeOf(
 	return out;
 }
 
-export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, deps: CockpitDeps): Cockpit {
+export function registerCockpit(
+	hub: Pick<Hub, 'io' | 'mirror' | 'onApplied' | 'floorcharts'>,
+	deps: CockpitDeps
+): Cockpit {
 	const { io, mirror } = hub;
 	const { db } = deps;
 	const now = deps.now ?? Date.now;
@@ -182,7 +185,14 @@ export function registerCockpit(hub: Pick<Hub, 'io' | 'mirror' | 'onApplied'>, d
 		if (!deps.isLeader() || evaluating) return [];
 		evaluating = true;
 		try {
-			const result = evaluateAlerts(mirror, rules, memory, now());
+			// lead counts come from the live charts' state, read once by the leader for all viewers
+			const floor = {
+				agents: mirror.agents,
+				queues: mirror.queues,
+				pbx: mirror.pbx,
+				projects: hub.floorcharts.state().projects
+			};
+			const result = evaluateAlerts(floor, rules, memory, now());
 			memory = result.memory;
 			const fresh = result.wanted.filter((w) => !openKeys.has(alertKey(w)));
 			if (!fresh.length) return [];

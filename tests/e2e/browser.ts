@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, inject, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, inject, onTestFailed } from 'vitest';
 
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
 import { serverLogPath } from '../built-server';
@@ -15,6 +15,49 @@ export async function open(page: Page, url: string) {
 	const response = await page.goto(url);
 	await page.waitForSelector('html[data-hydrated=true]');
 	return response;
+}
+
+/** Opens the wall-board and waits for the live stream and the first tiles. */
+export async function openFloor(page: Page): Promise<void> {
+	const response = await open(page, '/floor');
+	expect(response?.status()).toBe(200);
+	await page.waitForSelector('[data-testid=floor][data-floor-status=live]', { timeout: 15_000 });
+	await page.waitForSelector('[data-agent-id]', { timeout: 15_000 });
+}
+
+/**
+ * On the wall-board: opens the panel of a talking, unmonitored agent among `tiles` (a CSS
+ * selector of tiles) and starts a silent listen; returns the agent's id once the panel shows the
+ * session. A bot's call can end at any moment, and ChanSpy with it (option E), so it tries the
+ * next talking agent up to `attempts` times. `openWith: 'enter'` opens the panel from a focused
+ * tile with the keyboard instead of a click.
+ */
+export async function listenToTalkingAgent(
+	page: Page,
+	tiles: string,
+	{ attempts = 5, openWith = 'click' }: { attempts?: number; openWith?: 'click' | 'enter' } = {}
+): Promise<string> {
+	for (let attempt = 0; attempt < attempts; attempt++) {
+		await page.keyboard.press('Escape');
+		const tile = await page.waitForSelector(`${tiles}[data-state=talking]:not([data-monitored])`, {
+			timeout: 60_000
+		});
+		const id = (await tile.getAttribute('data-agent-id'))!;
+		if (openWith === 'enter') {
+			await tile.focus();
+			await page.keyboard.press('Enter');
+		} else {
+			await tile.click();
+		}
+		await page.waitForSelector(`[data-testid=agent-panel][data-agent-id="${id}"]`);
+		await page.click('[data-testid=agent-panel] [data-testid=monitor-listen]');
+		const started = await page
+			.waitForSelector('[data-testid=panel-monitoring][data-mode=listen]', { timeout: 8_000 })
+			.then(() => true)
+			.catch(() => false);
+		if (started) return id;
+	}
+	throw new Error(`no talking agent among ${tiles} could be listened to in ${attempts} attempts`);
 }
 
 /** Signs in through the real form and waits to leave /login. */

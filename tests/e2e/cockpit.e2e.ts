@@ -1,6 +1,7 @@
 /**
  * The supervisor cockpit in Chromium against the built app and the simulator: two supervisors in
- * two browser contexts follow one monitoring session (badge, presence line, audit rows), an alert
+ * two browser contexts follow one monitoring session (badge, presence line, audit rows) while the
+ * agent's workstation shows the coaching notice for whisper and barge but not for a listen, an alert
  * raised by a pause over a tiny threshold is claimed by one and shown claimed to the other, an
  * agent's raised hand reaches the board, and a supervisor cannot see or monitor another team.
  * Screenshots go to tests/e2e/screenshots/.
@@ -12,23 +13,18 @@ import { io as connect } from 'socket.io-client';
 import { describe, expect, inject, it } from 'vitest';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../src/lib/protocol';
 import type { Socket } from 'socket.io-client';
-import { demoAccount as demo, login, open, useBrowser } from './browser';
+import { demoAccount as demo, listenToTalkingAgent, login, open, openFloor, useBrowser } from './browser';
 
 const SHOTS = path.resolve('tests/e2e/screenshots');
 /** Sam supervises the demo's second team: agents on odd indexes, PJSIP/1002, 1004, … (members of the support queue). */
 const SAM = () => demo('supervisor', 1);
 const SAMS_TILE = '[data-agent-id][data-endpoint^="PJSIP/10"]';
+/** the tile of demo agent #3 (PJSIP/1004, Sam's team), who has the workstation open in the first test */
+const AGENT_TILE = '[data-agent-id][data-endpoint="PJSIP/1004"]';
 
 async function shot(p: Page, name: string) {
 	mkdirSync(SHOTS, { recursive: true });
 	await p.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
-}
-
-async function openFloor(p: Page) {
-	const response = await open(p, '/floor');
-	expect(response?.status()).toBe(200);
-	await p.waitForSelector('[data-testid=floor][data-floor-status=live]', { timeout: 15_000 });
-	await p.waitForSelector('[data-agent-id]', { timeout: 15_000 });
 }
 
 describe.sequential('the supervisor cockpit in Chromium', () => {
@@ -36,10 +32,15 @@ describe.sequential('the supervisor cockpit in Chromium', () => {
 	const ctx = inject('e2e');
 
 	it(
-		'one supervisor listens, the other sees the badge and the presence line; whisper; stop; audited',
-		{ timeout: 240_000 },
+		'one supervisor listens, the other sees the badge and the presence line; whisper and barge show the agent the coaching notice, a listen does not; stop; audited',
+		{ timeout: 300_000 },
 		async () => {
-			const sam = page();
+			// the agent on PJSIP/1004 (demo agent #3, Sam's team) has the workstation open
+			const agent = page();
+			await login(agent, demo('agent', 3));
+			await open(agent, '/agent');
+			await agent.waitForSelector('[data-testid=agent-notices]');
+			const sam = await newPage();
 			await login(sam, SAM());
 			await openFloor(sam);
 			const marie = await newPage();
@@ -49,36 +50,51 @@ describe.sequential('the supervisor cockpit in Chromium', () => {
 			await sam.waitForSelector('[data-testid=presence-entry]:has-text("Marie")', { timeout: 10_000 });
 			await marie.waitForSelector('[data-testid=presence-entry]:has-text("Sam")', { timeout: 10_000 });
 
-			// a bot's call can end at any moment (ChanSpy ends with it): try a few talking agents
-			let agentId: string | null = null;
-			for (let attempt = 0; attempt < 5 && !agentId; attempt++) {
-				await sam.keyboard.press('Escape');
-				const tile = await sam.waitForSelector(`${SAMS_TILE}[data-state=talking]:not([data-monitored])`, {
-					timeout: 30_000
-				});
-				const id = (await tile.getAttribute('data-agent-id'))!;
-				await tile.click();
-				await sam.waitForSelector(`[data-testid=agent-panel][data-agent-id="${id}"]`);
-				await sam.click('[data-testid=agent-panel] [data-testid=monitor-listen]');
-				const started = await sam
-					.waitForSelector('[data-testid=panel-monitoring][data-mode=listen]', { timeout: 8_000 })
-					.then(() => true)
-					.catch(() => false);
-				if (started) agentId = id;
+			const notice = '[data-testid=coach-notice]';
+			const modeButton = (mode: string) => `[data-testid=panel-monitoring] button[data-mode=${mode}]`;
+			/**
+			 * Listen → whisper → barge → listen on the agent's live call, checking both boards and the
+			 * agent's workstation; false when the bot's call (and ChanSpy with it) ended on the way.
+			 */
+			async function coachingRound(): Promise<string | null> {
+				const agentId = await listenToTalkingAgent(sam, AGENT_TILE);
+				const tile = `[data-agent-id="${agentId}"]`;
+				try {
+					// the other supervisor's board shows the badge and the "Sam listens to …" line
+					await marie.waitForSelector(`${tile}[data-monitored] .badge-monitor[data-mode=listen]`, {
+						timeout: 5_000
+					});
+					await marie.waitForSelector('[data-testid=presence-monitor][data-mode=listen]:has-text("Sam")');
+					await shot(marie, 'cockpit-badge-listen');
+					// a silent listen: the agent is not told
+					await expect(agent.locator(notice).count()).resolves.toBe(0);
+
+					await sam.click(modeButton('whisper'));
+					await sam.waitForSelector('[data-testid=panel-monitoring][data-mode=whisper]', { timeout: 8_000 });
+					await marie.waitForSelector(`${tile} .badge-monitor[data-mode=whisper]`, { timeout: 5_000 });
+					await agent.waitForSelector(`${notice}[data-mode=whisper]`, { timeout: 5_000 });
+					await shot(sam, 'cockpit-panel-whisper');
+					await shot(agent, 'cockpit-agent-coached');
+
+					await sam.click(modeButton('barge'));
+					await marie.waitForSelector(`${tile} .badge-monitor[data-mode=barge]`, { timeout: 8_000 });
+					await agent.waitForSelector(`${notice}[data-mode=barge]`, { timeout: 5_000 });
+
+					// back to a silent listen: the notice goes away
+					await sam.click(modeButton('listen'));
+					await marie.waitForSelector(`${tile} .badge-monitor[data-mode=listen]`, { timeout: 8_000 });
+					await agent.waitForSelector(notice, { state: 'detached', timeout: 5_000 });
+					return agentId;
+				} catch (err) {
+					// the call ended under us: the session is gone from the board, try the next call
+					if ((await marie.locator(`${tile}[data-monitored]`).count()) === 0) return null;
+					throw err;
+				}
 			}
+			let agentId: string | null = null;
+			for (let round = 0; round < 3 && !agentId; round++) agentId = await coachingRound();
 			expect(agentId).not.toBeNull();
 			const tile = `[data-agent-id="${agentId}"]`;
-			// the other supervisor's board shows the badge and the "Sam listens to …" line
-			await marie.waitForSelector(`${tile}[data-monitored] .badge-monitor[data-mode=listen]`, {
-				timeout: 5_000
-			});
-			await marie.waitForSelector('[data-testid=presence-monitor][data-mode=listen]:has-text("Sam")');
-			await shot(marie, 'cockpit-badge-listen');
-
-			await sam.click('[data-testid=panel-monitoring] button[data-mode=whisper]');
-			await sam.waitForSelector('[data-testid=panel-monitoring][data-mode=whisper]', { timeout: 8_000 });
-			await marie.waitForSelector(`${tile} .badge-monitor[data-mode=whisper]`, { timeout: 5_000 });
-			await shot(sam, 'cockpit-panel-whisper');
 
 			// stop; a bot's call may have ended first, and ChanSpy with it (option E): then there is nothing to stop
 			const stopped = await sam
@@ -86,6 +102,17 @@ describe.sequential('the supervisor cockpit in Chromium', () => {
 				.then(() => true)
 				.catch(() => false);
 			await marie.waitForSelector(`${tile}:not([data-monitored])`, { timeout: 10_000 });
+			await agent.waitForSelector(notice, { state: 'detached' });
+
+			// a note pinned from Sam's panel marks the tile on the other supervisor's board, and goes with it
+			await sam.fill('[data-testid=note-input]', 'Ask about the Q3 renewal first');
+			await sam.press('[data-testid=note-input]', 'Enter');
+			await marie.waitForSelector(`${tile} [data-testid=tile-note]:has-text("Ask about the Q3 renewal")`, {
+				timeout: 5_000
+			});
+			await shot(marie, 'cockpit-tile-note');
+			await sam.click('[data-testid=agent-notes] li:has-text("Ask about the Q3 renewal") button');
+			await marie.waitForSelector(`${tile} [data-testid=tile-note]`, { state: 'detached', timeout: 5_000 });
 
 			if (ctx.databaseUrl) {
 				const { default: postgres } = await import('postgres');

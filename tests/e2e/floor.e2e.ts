@@ -4,20 +4,13 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { demoAccount as demo, login, open, useBrowser } from './browser';
+import { demoAccount as demo, listenToTalkingAgent, login, open, openFloor, useBrowser } from './browser';
 
 /** The seeded demo agents sit on PJSIP/1001…1020; other tests may add agents of their own. */
 const DEMO_TILE = '[data-agent-id][data-endpoint^="PJSIP/10"]';
 
 describe.sequential('the live floor in Chromium', () => {
 	const { page, newPage } = useBrowser();
-
-	async function openFloor(p: Page) {
-		const response = await open(p, '/floor');
-		expect(response?.status()).toBe(200);
-		await p.waitForSelector('[data-testid=floor][data-floor-status=live]', { timeout: 15_000 });
-		await p.waitForSelector('[data-agent-id]', { timeout: 15_000 });
-	}
 
 	async function demoTiles(p: Page): Promise<string[]> {
 		return p.$$eval(DEMO_TILE, (tiles) => tiles.map((t) => t.getAttribute('data-endpoint') ?? ''));
@@ -127,26 +120,8 @@ describe.sequential('the live floor in Chromium', () => {
 		await login(p, demo('supervisor', 0));
 		await openFloor(p);
 
-		// a bot's call can end at any moment (ChanSpy ends with it): try a few talking agents
-		let agentId: string | null = null;
-		for (let attempt = 0; attempt < 4 && !agentId; attempt++) {
-			await p.keyboard.press('Escape');
-			const tile = await p.waitForSelector(`${DEMO_TILE}[data-state=talking]:not([data-monitored])`, {
-				timeout: 30_000
-			});
-			const id = (await tile.getAttribute('data-agent-id'))!;
-			// Enter on a focused tile opens the same panel a click does
-			await tile.focus();
-			await p.keyboard.press('Enter');
-			await p.waitForSelector(`[data-testid=agent-panel][data-agent-id="${id}"]`);
-			await p.click('[data-testid=agent-panel] [data-testid=monitor-listen]');
-			const started = await p
-				.waitForSelector('[data-testid=panel-monitoring][data-mode=listen]', { timeout: 8_000 })
-				.then(() => true)
-				.catch(() => false);
-			if (started) agentId = id;
-		}
-		expect(agentId).not.toBeNull();
+		// Enter on a focused tile opens the same panel a click does
+		const agentId = await listenToTalkingAgent(p, DEMO_TILE, { openWith: 'enter' });
 		const tile = `[data-agent-id="${agentId}"]`;
 		await p.waitForSelector(`${tile}[data-monitored] .badge-monitor[data-mode=listen]`);
 		const badge = await p.locator(`${tile} .badge-monitor`).textContent();

@@ -6,7 +6,8 @@ export const ALERT_KINDS: readonly AlertKind[] = [
 	'no_connect',
 	'low_intensity',
 	'pbx_down',
-	'caller_waiting'
+	'caller_waiting',
+	'list_exhausting'
 ];
 
 /** Like VICIdial's defaults: long pauses and silent agents first; intensity is opt-in (targets vary by project). */
@@ -15,7 +16,9 @@ export const DEFAULT_RULES: Readonly<Record<AlertKind, AlertRule>> = {
 	no_connect: { kind: 'no_connect', enabled: true, threshold: 30 },
 	low_intensity: { kind: 'low_intensity', enabled: false, threshold: 10 },
 	pbx_down: { kind: 'pbx_down', enabled: true, threshold: 30 },
-	caller_waiting: { kind: 'caller_waiting', enabled: true, threshold: 60 }
+	caller_waiting: { kind: 'caller_waiting', enabled: true, threshold: 60 },
+	/** the issue's "list exhausted in under one hour at the current pace" */
+	list_exhausting: { kind: 'list_exhausting', enabled: true, threshold: 60 }
 };
 
 /** The unit of each rule's threshold. */
@@ -24,7 +27,8 @@ export const RULE_UNIT: Readonly<Record<AlertKind, 'minutes' | 'perHour' | 'seco
 	no_connect: 'minutes',
 	low_intensity: 'perHour',
 	pbx_down: 'seconds',
-	caller_waiting: 'seconds'
+	caller_waiting: 'seconds',
+	list_exhausting: 'minutes'
 };
 
 /** A team's stored rules completed with the defaults, in ALERT_KINDS order. */

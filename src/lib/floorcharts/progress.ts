@@ -37,7 +37,7 @@ export function etaToExhaustion(points: readonly ProjectProgressPoint[]): Eta {
 	if (!last) return { at: null, perHour: 0, remaining: 0 };
 	const left = remaining(last.counts);
 	const recent = points.filter((p) => p.t >= last.t - PACE_WINDOW_MS);
-	if (recent.length < 2 || left === 0) return { at: left === 0 ? last.t : null, perHour: 0, remaining: left };
+	if (recent.length < 2) return { at: left === 0 ? last.t : null, perHour: 0, remaining: left };
 	let mx = 0;
 	let my = 0;
 	for (const p of recent) {
@@ -54,6 +54,8 @@ export function etaToExhaustion(points: readonly ProjectProgressPoint[]): Eta {
 	}
 	const slope = den === 0 ? 0 : num / den; // leads per ms
 	const perHour = -slope * 3_600_000;
+	// already out: the pace is still worth showing (how fast it ran dry)
+	if (left === 0) return { at: last.t, perHour, remaining: 0 };
 	if (!(slope < 0)) return { at: null, perHour, remaining: left };
 	return { at: Math.round(last.t + left / -slope), perHour, remaining: left };
 }

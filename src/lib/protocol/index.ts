@@ -175,9 +175,15 @@ export interface SocketUser {
 // ─── cockpit: operator control, raised hands, messages, coaching notice, alerts, presence, notes ───
 
 /** Alert rule kinds the leader evaluates from the live floor (thresholds per team). */
-export type AlertKind = 'paused_too_long' | 'no_connect' | 'low_intensity' | 'pbx_down' | 'caller_waiting';
+export type AlertKind =
+	| 'paused_too_long'
+	| 'no_connect'
+	| 'low_intensity'
+	| 'pbx_down'
+	| 'caller_waiting'
+	| 'list_exhausting';
 
-/** One rule of a team: `threshold` is minutes (paused, no connect), calls per hour (intensity) or seconds (PBX down, caller waiting). */
+/** One rule of a team: `threshold` is minutes (paused, no connect, list exhausting), calls per hour (intensity) or seconds (PBX down, caller waiting). */
 export interface AlertRule {
 	kind: AlertKind;
 	enabled: boolean;
@@ -187,7 +193,7 @@ export interface AlertRule {
 export interface AlertView {
 	id: string;
 	kind: AlertKind;
-	/** agent id, `queue:<id>` or `pbx:<name>` */
+	/** agent id, `queue:<id>`, `pbx:<name>` or `project:<id>` */
 	subject: string;
 	/** a human name for the subject (agent name, queue name, PBX name) */
 	subjectName: string;

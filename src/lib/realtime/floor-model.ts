@@ -27,6 +27,9 @@ export interface ApplyResult {
 	gap: boolean;
 }
 
+/** one collator for every sort: `localeCompare` builds one per call, and queues are re-sorted on every frame that changes one */
+const collator = new Intl.Collator();
+
 export const ALL_CHANGED: Readonly<Changed> = Object.freeze({
 	agents: true,
 	queues: true,
@@ -87,7 +90,7 @@ export class FloorModel {
 
 	queues(): QueueView[] {
 		return [...this.#maps.queues.values()].sort(
-			(a, b) => a.name.localeCompare(b.name) || a.pbx.localeCompare(b.pbx)
+			(a, b) => collator.compare(a.name, b.name) || collator.compare(a.pbx, b.pbx)
 		);
 	}
 

@@ -131,6 +131,11 @@ export class FloorStore {
 		return this.#socket;
 	}
 
+	/** every live monitoring session, by the agent monitored */
+	get monitorsByAgent(): ReadonlyMap<string, readonly MonitorView[]> {
+		return this.#monitorsByAgent;
+	}
+
 	monitorsFor(agentId: string): readonly MonitorView[] {
 		return this.#monitorsByAgent.get(agentId) ?? NO_MONITORS;
 	}

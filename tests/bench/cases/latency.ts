@@ -287,7 +287,8 @@ const latency: BenchCase = {
 
 			const browser = await launchChromium();
 			defer(() => browser.close());
-			const context = await newContext(browser, app.baseURL);
+			// tall enough that all 65 tiles are rendered (the wall renders only the rows on screen)
+			const context = await newContext(browser, app.baseURL, { width: 1400, height: 1600 });
 			const page = await context.newPage();
 			await page.addInitScript(installFrameProbe, probes);
 			await login(page, { email: manager.email, password });

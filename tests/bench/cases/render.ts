@@ -24,13 +24,16 @@
  * after the frame's rendering). Frame time = that difference, which includes the store applying
  * the patches, Svelte updating the tiles and the browser rendering them. Also: the rAF interval
  * (60 Hz is 16.7 ms; longer means dropped frames), long animation frames (> 50 ms) where the
- * browser reports them, and the data-state changes actually applied per second. Baseline: the
+ * browser reports them, and the data-state changes actually applied per second to the tiles the
+ * wall renders (only the rows on screen, wall-window.svelte.ts: their share of the driven rate). Baseline: the
  * same page for 5 s with no change (the shared 1 s clock still ticks every tile's timer).
  *
  * Knobs: BENCH_RENDER_AGENTS (2000), BENCH_RENDER_SECONDS (20), BENCH_RENDER_SHARE (0.1);
  * BENCH_RENDER_PROFILE=<file.cpuprofile> also records the page's JS CPU profile during the window
  * (open it in Chrome DevTools; the profiler slows the page, so the figures of that run are not
- * comparable).
+ * comparable). BENCH_RENDER_TRACE=<file.json> records a Chromium performance trace of the window
+ * instead and prints where the main thread's time went (script, style, layout, paint) and how
+ * many elements each style recalc and layout touched (lib/trace-summary.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +49,7 @@ import { sleep, withCleanup } from '../lib/children';
 import { countEvents } from '../lib/load';
 import { cpuWindow, othersCpuWindow, processCpuMs, treeCpuMs } from '../lib/proc';
 import { seedFloorDb } from '../lib/seed';
+import { formatTraceSummary, summariseTrace } from '../lib/trace-summary';
 import { percentile, round } from '../lib/stats';
 import type { BenchCase, BenchResult } from '../types';
 
@@ -58,6 +62,7 @@ const GOAL_FRAME_MS = 16;
 const TEAM_SIZE = 20;
 const DEFAULT_QUEUES = process.env.BENCH_RENDER_QUEUES === 'default';
 const PROFILE = process.env.BENCH_RENDER_PROFILE;
+const TRACE = process.env.BENCH_RENDER_TRACE;
 
 interface FrameStats {
 	seconds: number;
@@ -71,6 +76,8 @@ interface FrameStats {
 	longSplit: { scripts: number; raf: number; styleLayout: number };
 	/** data-state attribute changes applied */
 	stateChanges: number;
+	/** tiles in the DOM (the wall renders only the rows on screen) */
+	renderedTiles: number;
 }
 
 /** Runs in the page: frame timings for `ms`. */
@@ -130,7 +137,8 @@ function recordFrames(ms: number): Promise<FrameStats> {
 					intervals,
 					longFrames,
 					longSplit,
-					stateChanges
+					stateChanges,
+					renderedTiles: document.querySelectorAll('[data-agent-id]').length
 				});
 			}, 100);
 		};
@@ -170,9 +178,9 @@ const render: BenchCase = {
 			await context.addCookies([{ name: SESSION_COOKIE, value: token, url: app.baseURL }]);
 			const page = await context.newPage();
 			await openFloor(page, AGENTS, 90_000);
-			// every agent seen by the PBX resync (idle), none offline
+			// every agent seen by the PBX resync (idle), none offline: the summary's idle count
 			await page.waitForFunction(
-				(n) => document.querySelectorAll('[data-agent-id][data-state=idle]').length === n,
+				(n) => document.querySelector('[data-chip-state=idle]')?.getAttribute('data-count') === String(n),
 				AGENTS,
 				{ timeout: 60_000 }
 			);
@@ -216,7 +224,13 @@ const render: BenchCase = {
 				await cdp.send('Profiler.enable');
 				await cdp.send('Profiler.start');
 			}
+			if (TRACE) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
 			const busy = await measure(page, SECONDS);
+			if (TRACE) {
+				const trace = (await browser.stopTracing()).toString('utf8');
+				writeFileSync(TRACE, trace);
+				console.error(`render: trace written to ${TRACE}\n${formatTraceSummary(summariseTrace(trace))}`);
+			}
 			if (cdp && PROFILE) {
 				const { profile } = await cdp.send('Profiler.stop');
 				writeFileSync(PROFILE, JSON.stringify(profile));
@@ -229,6 +243,9 @@ const render: BenchCase = {
 			events.stop();
 
 			const changesPerSec = busy.stateChanges / busy.seconds;
+			// only the rendered tiles can change in the DOM: what is expected of them
+			const renderedShare = Math.min(1, busy.renderedTiles / AGENTS);
+			const expectedPerSec = batch * (1000 / STEP_MS) * renderedShare;
 			const linkDrops = (app.child.outputSince(log0).match(/AMI [^"]*: disconnected/g) ?? []).length;
 			const topology = DEFAULT_QUEUES
 				? 'queues sales (all) + support (half)'
@@ -284,13 +301,13 @@ const render: BenchCase = {
 				},
 				{
 					case: 'render',
-					metric: `tile state changes applied in the page per second (driven: ${(batch * (1000 / STEP_MS)).toLocaleString('en-US')}/s, ${Math.round(eventsPerSec).toLocaleString('en-US')} AMI events/s, ${topology}; AMI link drops ${linkDrops}; CPU % of a core: app ${round(cpu.app, 0)}, Chromium ${round(cpu.chromium, 0)}, other processes on the machine ${round(cpu.others, 0)})`,
+					metric: `tile state changes applied in the page per second to the ${busy.renderedTiles.toLocaleString('en-US')} tiles rendered (driven: ${(batch * (1000 / STEP_MS)).toLocaleString('en-US')}/s over all ${tiles}, ${Math.round(eventsPerSec).toLocaleString('en-US')} AMI events/s, ${topology}; AMI link drops ${linkDrops}; CPU % of a core: app ${round(cpu.app, 0)}, Chromium ${round(cpu.chromium, 0)}, other processes on the machine ${round(cpu.others, 0)})`,
 					value: Math.round(changesPerSec),
 					unit: 'changes/s',
 					baseline: null,
 					ratio: null,
-					goal: `≥ 90 % of ${(batch * (1000 / STEP_MS)).toLocaleString('en-US')}/s`,
-					pass: changesPerSec >= 0.9 * batch * (1000 / STEP_MS)
+					goal: `≥ 90 % of ${Math.round(expectedPerSec).toLocaleString('en-US')}/s`,
+					pass: changesPerSec >= 0.9 * expectedPerSec
 				}
 			];
 			return results;

@@ -46,11 +46,17 @@ export async function login(page: Page, account: { email: string; password: stri
 	]);
 }
 
-/** Opens /floor and waits for the live stream and at least `tiles` agent tiles. */
-export async function openFloor(page: Page, tiles = 1, timeoutMs = 60_000): Promise<void> {
+/**
+ * Opens /floor and waits for the live stream and at least `agents` agents on the floor (the
+ * page's `data-agents`: the wall renders only the rows on screen, so tiles are not all in the DOM).
+ */
+export async function openFloor(page: Page, agents = 1, timeoutMs = 60_000): Promise<void> {
 	await open(page, '/floor');
 	await page.waitForSelector('[data-testid=floor][data-floor-status=live]', { timeout: timeoutMs });
-	await page.waitForFunction((n) => document.querySelectorAll('[data-agent-id]').length >= n, tiles, {
-		timeout: timeoutMs
-	});
+	await page.waitForFunction(
+		(n) => Number(document.querySelector('[data-testid=floor]')?.getAttribute('data-agents')) >= n,
+		agents,
+		{ timeout: timeoutMs }
+	);
+	await page.waitForSelector('[data-agent-id]', { timeout: timeoutMs });
 }

@@ -16,6 +16,8 @@ export function alertKindLabel(kind: AlertKind, locale?: Locale): string {
 			return m.cockpit_alert_kind_pbx_down({}, o);
 		case 'caller_waiting':
 			return m.cockpit_alert_kind_caller_waiting({}, o);
+		case 'list_exhausting':
+			return m.cockpit_alert_kind_list_exhausting({}, o);
 	}
 }
 
@@ -38,6 +40,11 @@ export function alertDetail(alert: Pick<AlertView, 'kind' | 'details'>, locale?:
 		case 'pbx_down':
 		case 'caller_waiting':
 			return m.cockpit_alert_detail_seconds({ seconds: String(d.seconds ?? '') }, o);
+		case 'list_exhausting':
+			return m.cockpit_alert_detail_exhausting(
+				{ minutes: String(d.minutes ?? ''), remaining: String(d.remaining ?? ''), perHour: String(d.perHour ?? '') },
+				o
+			);
 	}
 }
 

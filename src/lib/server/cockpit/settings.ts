@@ -4,14 +4,14 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { AlertRule } from '$lib/protocol';
-import { completeRules } from '../../cockpit/alert-rules';
+import type { AlertKind, AlertRule } from '$lib/protocol';
+import { ALERT_KINDS, completeRules } from '../../cockpit/alert-rules';
 import type { DbOrTx } from '../db';
 import { cockpitTeamSettings, teams } from '../db/schema';
 import { audit } from '../audit';
 
 export const ruleSchema = z.object({
-	kind: z.enum(['paused_too_long', 'no_connect', 'low_intensity', 'pbx_down', 'caller_waiting']),
+	kind: z.enum(ALERT_KINDS as [AlertKind, ...AlertKind[]]),
 	enabled: z.boolean(),
 	// minutes may be fractional (0.05 min = 3 s) so a drill can trip a rule at once
 	threshold: z.number().positive('must be above zero').max(100_000, 'too large')
