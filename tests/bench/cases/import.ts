@@ -3,9 +3,11 @@
  * through the real pipeline (streamed reading, normalisation, dedup against the database, atomic
  * set-based batches) into Postgres (a throw-away database next to DATABASE_URL, skipped without it)
  * and into PGlite on disk (as the embedded install runs). Each run is its own process, so its peak
- * RSS is its own. To stay within 5 minutes each run stops at a batch boundary after
- * BENCH_IMPORT_SECONDS (default 55): the rate then covers the rows committed, and the metric says so.
- * Sizes: BENCH_IMPORT_CSV_ROWS (1,000,000), BENCH_IMPORT_XLSX_ROWS (100,000).
+ * RSS is its own; the PGlite database is created (initdb, migrations) by a process of its own first,
+ * as an installed app does once at its first start, so the import's RSS is not initdb's.
+ * The whole case keeps within 5 minutes: each run stops at a batch boundary after its share of the
+ * time left (at most BENCH_IMPORT_SECONDS, default 55), and its rate then covers the rows committed,
+ * which the metric says. Sizes: BENCH_IMPORT_CSV_ROWS (1,000,000), BENCH_IMPORT_XLSX_ROWS (100,000).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,17 +22,23 @@ const CSV_ROWS = Number(process.env.BENCH_IMPORT_CSV_ROWS ?? 1_000_000);
 const XLSX_ROWS = Number(process.env.BENCH_IMPORT_XLSX_ROWS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_IMPORT_SECONDS ?? 55);
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'import-run.ts');
+/** the whole case, files and databases included, ends within this (issue #9: 5 minutes a case) */
+const CASE_SECONDS = 285;
+/** per run, besides its budget: process start, migrations, the batch in flight at the deadline */
+const RUN_OVERHEAD_SECONDS = 12;
 
 interface RunResult {
 	rows: number;
 	ms: number;
 	maxRssMb: number;
 	complete: boolean;
+	timings: { readMs: number; writeMs: number; waitMs: number };
+	cpuMs: number;
 }
 
-function runImport(file: string, env: Record<string, string>): Promise<RunResult> {
+function runImport(file: string, seconds: number, env: Record<string, string>): Promise<RunResult> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, file, String(SECONDS)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+		const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, file, String(seconds)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 		let out = '';
 		child.stdout.on('data', (d: Buffer) => (out += d.toString()));
 		child.on('close', (code) => {
@@ -67,12 +75,18 @@ async function postgresEngine(dataDir: string): Promise<Engine | null> {
 
 async function pgliteEngine(dataDir: string): Promise<Engine> {
 	const dir = await mkdtemp(path.join(dataDir, 'pglite-'));
-	return { name: 'pglite', env: { DATABASE_URL: '', DATA_DIR: dir }, drop: () => rm(dir, { recursive: true, force: true }) };
+	const env = { DATABASE_URL: '', DATA_DIR: dir };
+	await new Promise<void>((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, '--create'], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`creating the PGlite database exited with ${code}`))));
+	});
+	return { name: 'pglite', env, drop: () => rm(dir, { recursive: true, force: true }) };
 }
 
 const importCase: BenchCase = {
 	name: 'import',
 	async run(): Promise<BenchResult[]> {
+		const deadline = performance.now() + CASE_SECONDS * 1000;
 		const dir = await mkdtemp(path.join(tmpdir(), 'sb-bench-import-'));
 		try {
 			const csv = path.join(dir, 'leads-1m.csv');
@@ -85,14 +99,21 @@ const importCase: BenchCase = {
 				{ kind: 'csv', file: csv, rows: CSV_ROWS, goals: { postgres: 60_000, pglite: 35_000 } as Record<string, number> },
 				{ kind: 'xlsx', file: xlsx, rows: XLSX_ROWS, goals: { postgres: 30_000, pglite: 30_000 } as Record<string, number> }
 			];
+			const engines = process.env.DATABASE_URL ? [postgresEngine, pgliteEngine] : [pgliteEngine];
+			let runsLeft = files.length * engines.length;
 			for (const f of files) {
-				for (const make of [postgresEngine, pgliteEngine]) {
+				for (const make of engines) {
 					const engine = await make(dir);
 					if (!engine) continue;
 					try {
-						const r = await runImport(f.file, engine.env);
+						const left = (deadline - performance.now()) / 1000;
+						const seconds = Math.max(5, Math.min(SECONDS, Math.floor(left / runsLeft - RUN_OVERHEAD_SECONDS)));
+						runsLeft--;
+						const r = await runImport(f.file, seconds, engine.env);
 						const rate = Math.round((r.rows / r.ms) * 1000);
-						const scope = r.complete ? `${f.rows.toLocaleString('en-US')} rows` : `${r.rows.toLocaleString('en-US')} of ${f.rows.toLocaleString('en-US')} rows in the ${SECONDS} s budget`;
+						// where the time went, for whoever tunes this next (not a result: no goal)
+						console.error(`  ${f.kind} → ${engine.name}: ${r.rows} rows in ${Math.round(r.ms)} ms; read+normalise ${r.timings.readMs} ms, write ${r.timings.writeMs} ms, reader waiting ${r.timings.waitMs} ms; CPU of the importing process ${r.cpuMs} ms`);
+						const scope = r.complete ? `${f.rows.toLocaleString('en-US')} rows` : `${r.rows.toLocaleString('en-US')} of ${f.rows.toLocaleString('en-US')} rows in a ${seconds} s budget`;
 						const goal = f.goals[engine.name]!;
 						results.push({
 							case: 'import',
