@@ -37,7 +37,7 @@ export function isCountryCode(region: string): region is CountryCode {
  * every contact of a company, the same file imported twice. Bounded: cleared when full.
  */
 const phoneCache = new Map<string, { e164: string; ext: string | null } | null>();
-const PHONE_CACHE_SIZE = 100_000;
+const PHONE_CACHE_SIZE = 50_000;
 
 /** E.164 of a phone written any usual way ("01 23 45 67 89", "+33 (0)1 …", "0033…", "8 (495) 123-45-67"), or null. */
 export function normalizePhone(raw: string, region: CountryCode): NormalPhone | null {
