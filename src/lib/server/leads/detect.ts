@@ -198,3 +198,10 @@ function cyrillicScore(sample: Uint8Array): number {
 export function encodingLabel(encoding: TextEncoding): string {
 	return encoding === 'utf-8-bom' ? 'utf-8 (BOM)' : encoding;
 }
+
+const ENCODINGS: readonly TextEncoding[] = ['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'windows-1251', 'windows-1252'];
+
+/** The encoding an `encodingLabel` names (as stored on the imports row), or null. */
+export function encodingFromLabel(label: string | null | undefined): TextEncoding | null {
+	return ENCODINGS.find((e) => encodingLabel(e) === label) ?? null;
+}

@@ -15,12 +15,12 @@
  * per table for its writes, while the next batch is read and normalised. Imports are serialised by
  * a transaction-level advisory lock so two uploads cannot race on the same phone.
  */
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Db, Tx } from '../db';
 import { queryRows } from '../db/rows';
+import { uuidv7 } from '../db/uuid7';
 import { imports } from '../db/schema';
 import type { ColumnMapping } from './columns';
 import { ImportRefusedError, type RowProblem } from './errors';
@@ -81,9 +81,17 @@ export interface ImportResult extends ImportCounts {
 	errors: ReportLine[];
 	reportPath: string | null;
 	ms: number;
+	/**
+	 * where the time went: reading and normalising the rows (`readMs`), writing the batches (dedup
+	 * lookups and inserts, `writeMs`) — the two overlap — and the reader waiting for the writer
+	 * (`waitMs`: the database is the bottleneck when this is most of `ms`)
+	 */
+	timings: { readMs: number; writeMs: number; waitMs: number };
 }
 
 const IMPORT_LOCK = 727_110_002;
+/** a batch losing a race on a phone or e-mail is run again on fresh lookups, this many times in all */
+const BATCH_ATTEMPTS = 3;
 const LEAD_COLUMN: Record<TextField, string> = {
 	company: 'company',
 	contact: 'contact_name',
@@ -107,6 +115,12 @@ export async function createImport(
 
 function problemLines(row: NormalRow, problems: RowProblem[]): ReportLine[] {
 	return problems.map((p) => ({ line: row.line, column: p.column ?? '', value: p.value ?? '', reason: p.message }));
+}
+
+/** Postgres unique_violation, from either driver (drizzle may wrap the driver's error in `cause`). */
+function isUniqueViolation(e: unknown): boolean {
+	for (let x: unknown = e; x instanceof Error; x = x.cause) if ((x as { code?: unknown }).code === '23505') return true;
+	return false;
 }
 
 /** The row is no longer ours to advance: cancelled, or continued by another process. */
@@ -178,10 +192,26 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 	// the batch being committed while the next one is read and normalised
 	let inFlight: Promise<void> | null = null;
 	let failure: { error: unknown } | null = null;
+	const timings = { readMs: 0, writeMs: 0, waitMs: 0 };
 
-	const commit = async (batch: NormalRow[]): Promise<void> => {
+	const commit = async (batch: NormalRow[], attempt = 1): Promise<void> => {
 		const next = { ...counts };
 		const lines: ReportLine[] = [];
+		const writeStarted = performance.now();
+		try {
+			await writeCommitted(batch, next, lines);
+		} catch (e) {
+			// a phone or e-mail taken by a writer outside the import lock since the lookup: look again
+			if (!isUniqueViolation(e) || attempt >= BATCH_ATTEMPTS) throw e;
+			return commit(batch, attempt + 1);
+		} finally {
+			timings.writeMs += performance.now() - writeStarted;
+		}
+		Object.assign(counts, next);
+		report.keep(lines);
+		options.onProgress?.({ ...counts, processed: counts.total, bytesRead: file.position(), bytesTotal: file.size });
+	};
+	const writeCommitted = async (batch: NormalRow[], next: ImportCounts, lines: ReportLine[]): Promise<void> => {
 		await db.transaction(async (tx) => {
 			await writeBatch(tx, ctx, batch, next, lines);
 			// written before the commit: a resume drops the lines of a batch that did not commit
@@ -195,12 +225,11 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 				.returning({ id: imports.id });
 			if (still.length === 0) throw new ImportStopped();
 		});
-		Object.assign(counts, next);
-		report.keep(lines);
-		options.onProgress?.({ ...counts, processed: counts.total, bytesRead: file.position(), bytesTotal: file.size });
 	};
 	const settle = async (): Promise<void> => {
+		const waitStarted = performance.now();
 		if (inFlight) await inFlight;
+		timings.waitMs += performance.now() - waitStarted;
 		inFlight = null;
 		if (failure) throw failure.error;
 	};
@@ -216,6 +245,7 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 		return true;
 	};
 
+	const readStarted = performance.now();
 	try {
 		let skip = options.resume ? counts.total : 0;
 		let lastSkippedLine = 0;
@@ -249,6 +279,7 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 		if (row?.status !== 'cancelled') throw new Error(`import ${importId} is being continued by another process`);
 		status = 'cancelled';
 	}
+	timings.readMs = performance.now() - readStarted - timings.waitMs;
 	await db
 		.update(imports)
 		.set({ status, errorReportPath: report.hasLines ? report.path : null, finishedAt: new Date() })
@@ -264,7 +295,8 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 		mapping: file.mapping,
 		errors: report.lines,
 		reportPath: report.hasLines ? report.path : null,
-		ms: performance.now() - started
+		ms: performance.now() - started,
+		timings: { readMs: Math.round(timings.readMs), writeMs: Math.round(timings.writeMs), waitMs: Math.round(timings.waitMs) }
 	};
 }
 
@@ -325,8 +357,9 @@ async function writeBatch(
 
 	const created = new Map<string, NewLead>();
 	const fills = new Map<string, Fill>();
-	const phoneRows: { lead_id: string; e164: string; raw: string }[] = [];
-	const emailRows: { lead_id: string; email: string }[] = [];
+	const phoneRows: { id: string; lead_id: string; e164: string; raw: string }[] = [];
+	const emailRows: { id: string; lead_id: string; email: string }[] = [];
+	/** existing leads the batch merged into: maybe already in the project */
 	const touched = new Set<string>();
 
 	for (const row of rows) {
@@ -383,7 +416,7 @@ async function writeBatch(
 		report.push(...problemLines(row, problems));
 		let leadId = [...owners][0];
 		if (!leadId) {
-			leadId = randomUUID();
+			leadId = uuidv7();
 			created.set(leadId, { id: leadId, fields: { ...row.fields }, portrait: { ...row.portrait } });
 			counts.created++;
 		} else {
@@ -394,16 +427,16 @@ async function writeBatch(
 			target.portrait = { ...row.portrait, ...target.portrait };
 			if (!created.has(leadId)) fills.set(leadId, target);
 		}
-		touched.add(leadId);
+		if (!created.has(leadId)) touched.add(leadId);
 		for (const p of phones) {
 			if (phoneOwner.has(p.e164)) continue;
 			phoneOwner.set(p.e164, leadId);
-			phoneRows.push({ lead_id: leadId, e164: p.e164, raw: p.raw });
+			phoneRows.push({ id: uuidv7(), lead_id: leadId, e164: p.e164, raw: p.raw });
 		}
 		for (const e of row.emails) {
 			if (emailOwner.has(e)) continue;
 			emailOwner.set(e, leadId);
-			emailRows.push({ lead_id: leadId, email: e });
+			emailRows.push({ id: uuidv7(), lead_id: leadId, email: e });
 		}
 	}
 
@@ -414,17 +447,23 @@ async function writeBatch(
 			select x.id, x.company, x.contact_name, x.position, x.city, x.industry, x.size, x.website, x.portrait, ${ctx.source}, ${ctx.importId}::uuid
 			from json_to_recordset(${json(values)}) as x(id uuid, company text, contact_name text, position text, city text, industry text, size text, website text, portrait jsonb)`);
 	}
+	// Every phone and e-mail written here was looked up above under the import lock and found
+	// free, so these are plain inserts (ON CONFLICT costs a speculative insertion per row); a writer
+	// outside the lock that took one meanwhile fails the batch with a unique violation, and `commit`
+	// runs it again on fresh lookups.
 	if (phoneRows.length)
 		await tx.execute(sql`
-			insert into lead_phones (lead_id, e164, raw)
-			select x.lead_id, x.e164, x.raw from json_to_recordset(${json(phoneRows)}) as x(lead_id uuid, e164 text, raw text)
-			on conflict do nothing`);
+			insert into lead_phones (id, lead_id, e164, raw)
+			select x.id, x.lead_id, x.e164, x.raw from json_to_recordset(${json(phoneRows)}) as x(id uuid, lead_id uuid, e164 text, raw text)`);
 	if (emailRows.length)
 		await tx.execute(sql`
-			insert into lead_emails (lead_id, email)
-			select x.lead_id, x.email from json_to_recordset(${json(emailRows)}) as x(lead_id uuid, email text)
-			on conflict do nothing`);
+			insert into lead_emails (id, lead_id, email)
+			select x.id, x.lead_id, x.email from json_to_recordset(${json(emailRows)}) as x(id uuid, lead_id uuid, email text)`);
 	if (fills.size) await fillLeads(tx, fills);
+	if (created.size)
+		await tx.execute(sql`
+			insert into project_leads (id, project_id, lead_id)
+			select x.id, ${ctx.projectId}::uuid, x.lead_id from json_to_recordset(${json([...created.keys()].map((id) => ({ id: uuidv7(), lead_id: id })))}) as x(id uuid, lead_id uuid)`);
 	if (touched.size)
 		await tx.execute(sql`
 			insert into project_leads (project_id, lead_id)

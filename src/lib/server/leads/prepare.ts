@@ -6,7 +6,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js/max';
 import { autoMap, detectHeaderRow, parseMapping, type ColumnMapping } from './columns';
-import { encodingLabel, type FileFormat } from './detect';
+import { encodingFromLabel, encodingLabel, type FileFormat } from './detect';
 import { ImportRefusedError } from './errors';
 import { normalizeRow, type NormalRow } from './normalize';
 import { openTable, type SourceRow, type TableInput } from './table';
@@ -18,6 +18,8 @@ export interface PrepareOptions {
 	headerRow?: number | null;
 	/** column index → field (override); auto-mapped from the header when absent */
 	mapping?: ColumnMapping | Record<string, string> | null;
+	/** the encoding settled at upload (its label, as on the imports row): not detected again */
+	encoding?: string | null;
 }
 
 export interface PreparedFile {
@@ -38,8 +40,12 @@ export interface PreparedFile {
 	position(): number;
 	/** every data row below the header (blank rows dropped), streamed; one pass */
 	rows(): AsyncGenerator<SourceRow>;
-	/** counts the data rows by reading the rest of the file (instead of `rows()`) */
-	countRows(): Promise<number>;
+	/**
+	 * The number of data rows without reading the file to its end (instead of `rows()`): counted
+	 * when the rest is already in memory (a file within the first read chunk), else estimated from
+	 * the rows per byte read so far (`exact` false).
+	 */
+	dataRows(): Promise<{ count: number; exact: boolean }>;
 	/** releases the file when the rows are not read to the end */
 	close(): Promise<void>;
 }
@@ -48,7 +54,7 @@ export interface PreparedFile {
 const LOOKAHEAD_ROWS = 100;
 
 export async function prepareFile(input: TableInput, options: PrepareOptions = {}): Promise<PreparedFile> {
-	const table = await openTable(input);
+	const table = await openTable(input, { encoding: encodingFromLabel(options.encoding) });
 	const source = table.rows();
 	const ahead: SourceRow[] = [];
 	for (let next = await source.next(); ; next = await source.next()) {
@@ -92,10 +98,20 @@ export async function prepareFile(input: TableInput, options: PrepareOptions = {
 		size: table.size,
 		position: table.position,
 		rows: rest,
-		async countRows() {
-			let n = 0;
-			for await (const row of rest()) if (row) n++;
-			return n;
+		async dataRows() {
+			const rows = rest();
+			const readBefore = table.position();
+			let count = 0;
+			for (let next = await rows.next(); !next.done; next = await rows.next()) {
+				count++;
+				// the next chunk had to be read: stop there, the rows so far give the rate
+				if (table.position() !== readBefore) {
+					await rows.return(undefined);
+					// the last row came with the new chunk; the others were in the bytes read before it
+					return { count: Math.max(count, Math.round(((count - 1) * table.size) / Math.max(readBefore, 1))), exact: false };
+				}
+			}
+			return { count, exact: true };
 		},
 		async close() {
 			await source.return(undefined);

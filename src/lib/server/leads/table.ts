@@ -16,6 +16,7 @@ import {
 	ENCODING_SAMPLE_BYTES,
 	streamDecoder,
 	Utf8Validator,
+	type DetectedEncoding,
 	type FileFormat,
 	type TextEncoding
 } from './detect';
@@ -95,7 +96,15 @@ async function isUtf8(input: TableInput): Promise<boolean> {
 	return validator.end();
 }
 
-export async function openTable(input: TableInput): Promise<Table> {
+export interface OpenOptions {
+	/**
+	 * the text encoding already settled for this file (at upload): skips the strict UTF-8 pass over
+	 * the whole file, so a preview reads no more than its first rows
+	 */
+	encoding?: TextEncoding | null;
+}
+
+export async function openTable(input: TableInput, options: OpenOptions = {}): Promise<Table> {
 	const size = await inputSize(input);
 	if (size > MAX_FILE_BYTES)
 		throw new ImportRefusedError('too_large', `The file is ${Math.round(size / 1048576)} MB; the limit is 200 MB. Split it and import the parts.`);
@@ -109,8 +118,10 @@ export async function openTable(input: TableInput): Promise<Table> {
 		return { format, encoding: null, delimiter: null, size, position: () => read.bytes, rows: () => xlsxRows(bytes, read) };
 	}
 	const marked = detectMarkedEncoding(head);
-	const headValid = marked ? false : new Utf8Validator().push(head);
-	const detected = marked ?? detectTextEncoding(head, headValid && (size <= head.byteLength || (await isUtf8(input))));
+	const detected =
+		marked ??
+		(options.encoding && knownEncoding(options.encoding)) ??
+		detectTextEncoding(head, new Utf8Validator().push(head) && (size <= head.byteLength || (await isUtf8(input))));
 	const headText = streamDecoder(detected.encoding).write(head.subarray(detected.bomLength));
 	const delimiter = guessDelimiter(headText);
 	const read = { bytes: detected.bomLength };
@@ -122,6 +133,11 @@ export async function openTable(input: TableInput): Promise<Table> {
 		position: () => read.bytes,
 		rows: () => csvRows(input, detected.encoding, detected.bomLength, delimiter, read)
 	};
+}
+
+/** A settled encoding without a BOM (one with a BOM, or UTF-16, is decided from the first bytes anyway). */
+function knownEncoding(encoding: TextEncoding): DetectedEncoding | null {
+	return encoding === 'utf-8' || encoding === 'windows-1251' || encoding === 'windows-1252' ? { encoding, bomLength: 0 } : null;
 }
 
 /**
@@ -200,7 +216,8 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 async function* xlsxRows(bytes: Uint8Array, read: { bytes: number }): AsyncGenerator<SourceRow> {
-	const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(chunks(bytes, 0, read)), {
+	// one chunk at a time (not Readable.from's 16 ahead): `position()` stays what the reader consumed
+	const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(chunks(bytes, 0, read), { highWaterMark: 1 }), {
 		sharedStrings: 'cache',
 		hyperlinks: 'ignore',
 		styles: 'cache',

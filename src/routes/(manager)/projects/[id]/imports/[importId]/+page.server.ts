@@ -35,16 +35,18 @@ export const load: PageServerLoad = async (event) => {
 	let previewError: { code: string; message: string } | null = null;
 	if ((phase === 'setup' || phase === 'interrupted') && row.filePath) {
 		try {
-			const file = await prepareFile(row.filePath, { headerRow: row.headerRow, mapping: row.mapping });
+			// the first rows only: the encoding was settled over the whole file at upload
+			const file = await prepareFile(row.filePath, { headerRow: row.headerRow, mapping: row.mapping, encoding: row.encoding });
 			const region = row.region && isCountryCode(row.region) ? row.region : 'US';
 			const rows = previewRows(file, region, 50);
-			const dataRows = await file.countRows();
+			const { count: dataRows, exact: dataRowsExact } = await file.dataRows().finally(() => file.close());
 			preview = {
 				header: file.header,
 				mapping: file.mapping,
 				headerRow: file.headerRow,
 				top: file.top.map((r) => ({ line: r.line, text: r.cells.filter((c) => c.trim()).join(' · ').slice(0, 80) })),
 				dataRows,
+				dataRowsExact,
 				rows: rows.map((r) => ({
 					line: r.line,
 					valid: r.valid,
