@@ -16,7 +16,8 @@ import { resumeInterruptedImports } from './leads/runs';
 /** What the realtime layer reports about itself for /readyz (registered by realtime/). */
 export interface RealtimeStatus {
 	ami: { name: string; connected: boolean; since: number }[];
-	redis: { configured: boolean; connected: boolean; leader: boolean } | null;
+	/** holding: leading without the lock because Redis went away (degraded, single node) */
+	redis: { configured: boolean; connected: boolean; leader: boolean; holding: boolean } | null;
 }
 
 export interface Services {
