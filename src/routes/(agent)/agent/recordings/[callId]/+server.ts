@@ -3,8 +3,6 @@
  * and team check is `recordingFor`; the path check is `resolveRecording`. Both refusals answer 404
  * so nobody can probe which calls have recordings.
  */
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import { getServices } from '$lib/server/app';
@@ -12,7 +10,7 @@ import { audit } from '$lib/server/audit';
 import { clientIp, requireUser } from '$lib/server/auth/guard';
 import { recordingFor } from '$lib/server/recordings/access';
 import { recordingsRoot, resolveRecording } from '$lib/server/recordings/files';
-import { audioType, parseRange } from '$lib/server/recordings/range';
+import { recordingResponse } from '$lib/server/recordings/serve';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
@@ -23,20 +21,8 @@ export const GET: RequestHandler = async (event) => {
 	const stored = await recordingFor(database.db, user, callId.data);
 	const found = stored ? await resolveRecording(recordingsRoot(config.dataDir), stored) : null;
 	if (!found) error(404, { message: 'No recording for this call.', code: 'not_found' });
-
-	const range = parseRange(event.request.headers.get('range'), found.size);
-	const headers: Record<string, string> = {
-		'content-type': audioType(found.file),
-		'accept-ranges': 'bytes',
-		'cache-control': 'private, no-store'
-	};
-	if (range.kind === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${found.size}` } });
-	const start = range.kind === 'partial' ? range.start : 0;
-	const end = range.kind === 'partial' ? range.end : found.size - 1;
-	// one audit row per listening, not per seek: the first request starts at byte 0
-	if (start === 0) await audit(database.db, { actorId: user.id, action: 'recording.played', target: callId.data, ip: clientIp(event) });
-	if (range.kind === 'partial') headers['content-range'] = `bytes ${start}-${end}/${found.size}`;
-	headers['content-length'] = String(found.size === 0 ? 0 : end - start + 1);
-	const body = found.size === 0 ? null : (Readable.toWeb(createReadStream(found.file, { start, end })) as ReadableStream<Uint8Array>);
-	return new Response(body, { status: range.kind === 'partial' ? 206 : 200, headers });
+	// one audit row per listening, not per seek
+	return recordingResponse(found, event.request.headers.get('range'), () =>
+		audit(database.db, { actorId: user.id, action: 'recording.played', target: callId.data, ip: clientIp(event) })
+	);
 };
