@@ -397,24 +397,59 @@ export async function startRealtime(server: Server, services: Services, options:
 		if (!hub.publish(batch) && leader) hub.load(leader.engine.snapshot());
 	};
 
+	// ── Redis down: the node serves on its own (degraded) until Redis returns ──
+	/** when this node last found Redis unreachable, null while it is reachable (or not configured) */
+	let redisDownSince: number | null = null;
+	/**
+	 * Redis went away while this node led: it keeps the AMI links, engine and persistence without
+	 * the lock rather than leave the floor dark. Safe while every node is cut off from Redis (no one
+	 * can take the lock); when Redis returns the node takes the lock again, or steps down at once if
+	 * another node got it first (the two overlap for at most one lock retry period).
+	 */
+	let holding = false;
+	function updateHealth(): void {
+		const down = lockClient !== null && !lockClient.isReady;
+		if (down && redisDownSince === null) {
+			redisDownSince = Date.now();
+			log.warn({ nodeId, leading: leader !== null }, 'Redis is unreachable: serving on this node alone (degraded)');
+		} else if (!down && redisDownSince !== null) {
+			redisDownSince = null;
+			log.info({ nodeId }, 'Redis is reachable again');
+		}
+		const degraded = redisDownSince === null ? null : { cause: 'redis_unreachable' as const, since: redisDownSince, leading: leader !== null };
+		const now = hub.health.degraded;
+		if (degraded?.since !== now?.since || degraded?.leading !== now?.leading) hub.setHealth({ degraded });
+	}
+	for (const event of ['ready', 'error', 'end', 'reconnecting'] as const) lockClient?.on(event, updateHealth);
+
 	let transition: Promise<void> = Promise.resolve();
 	async function becomeLeader(): Promise<void> {
-		if (leader) return;
+		if (leader) {
+			// the lock again after a Redis outage: the followers start again from our floor
+			if (holding) log.info({ nodeId }, 'took the lock again after the Redis outage');
+			holding = false;
+			bus?.broadcastFull();
+			return;
+		}
 		leader = await startLeaderRole(services, hub, (batch) => {
 			publishLocal(batch);
-			bus?.broadcastBatch(batch);
+			// with Redis away the adapter would queue every batch in memory; followers resync instead
+			if (adapterClient?.isReady) bus?.broadcastBatch(batch);
 		});
 		hub.load(leader.engine.snapshot());
 		bus?.broadcastFull();
+		updateHealth();
 		log.info({ nodeId }, 'this node leads: AMI links, floor engine and persistence run here');
 	}
 	async function stepDown(reason: string): Promise<void> {
 		const role = leader;
 		leader = null;
+		holding = false;
 		if (role) {
 			log.warn({ nodeId, reason }, 'lost the lead: stopping AMI links');
 			await role.stop();
 		}
+		updateHealth();
 		void bus?.resync();
 	}
 
@@ -422,7 +457,7 @@ export async function startRealtime(server: Server, services: Services, options:
 	if (lockClient) {
 		bus = createClusterBus(hub.io, {
 			nodeId,
-			isLeader: () => leader !== null && (lock?.isLeader ?? false),
+			isLeader: () => leader !== null && ((lock?.isLeader ?? false) || holding),
 			getFullSnapshot: () => leader!.engine.snapshot(),
 			onBatch: (batch) => hub.publish(batch),
 			onFull: (full) => hub.load(full),
@@ -444,7 +479,18 @@ export async function startRealtime(server: Server, services: Services, options:
 			transition = transition.then(becomeLeader).catch((err: unknown) => log.error({ err }, 'could not take the lead'));
 		});
 		lock.on('lost', (reason) => {
+			if (reason !== 'closed' && leader && !lockClient?.isReady) {
+				holding = true;
+				log.warn({ nodeId, reason }, 'leader lock lost with Redis unreachable: keeping the AMI links (degraded, single node)');
+				updateHealth();
+				return;
+			}
 			transition = transition.then(() => stepDown(reason));
+		});
+		lock.on('busy', () => {
+			if (!holding) return;
+			holding = false;
+			transition = transition.then(() => stepDown('another node took the lock while Redis was away'));
 		});
 		lock.start();
 		// A follower loads the leader's floor; give our own first lock attempt a moment so a node
@@ -461,7 +507,7 @@ export async function startRealtime(server: Server, services: Services, options:
 		status: () => ({
 			ami: leader ? [...leader.links.entries()].map(([name, c]) => ({ name, connected: c.connected, since: c.since })) : [],
 			redis: config.REDIS_URL
-				? { configured: true, connected: !!lockClient?.isReady, leader: leader !== null }
+				? { configured: true, connected: !!lockClient?.isReady, leader: leader !== null, holding }
 				: null
 		}),
 		agentCall: (agentId) => hub.mirror.agent(agentId)?.call ?? null,
@@ -484,7 +530,9 @@ export async function startRealtime(server: Server, services: Services, options:
 			bus?.close();
 			cockpit.close();
 			await hub.close();
-			await Promise.all([adapterClient?.quit().catch(() => {}), lockClient?.quit().catch(() => {})]);
+			// QUIT would wait for a Redis that is away: drop the connection instead
+			const end = (c: Redis | null) => (c?.isReady ? c.quit().catch(() => {}) : c?.destroy());
+			await Promise.all([end(adapterClient), end(lockClient)]);
 			services.realtime = null;
 		}
 	};

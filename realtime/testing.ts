@@ -15,7 +15,7 @@ import { openDatabase, type Db } from '../src/lib/server/db';
 import { seedDemo, type DemoSeedOptions } from '../src/lib/server/demo/seed';
 import { createLogger } from '../src/lib/server/log';
 import { listUsers, type UserRow } from '../src/lib/server/users';
-import { startRealtime, type RealtimeRuntime } from './runtime';
+import { startRealtime, type RealtimeOptions, type RealtimeRuntime } from './runtime';
 
 export interface LiveSpine {
 	services: Services;
@@ -25,16 +25,23 @@ export interface LiveSpine {
 	close(): Promise<void>;
 }
 
+/** A spine in cluster mode: the hub's adapter and the leader lock on this Redis. */
+export interface SpineCluster {
+	redisUrl: string;
+	realtime?: RealtimeOptions;
+}
+
 export async function startLiveSpine(
 	seed: DemoSeedOptions,
-	prepare?: (db: Db) => Promise<void>
+	prepare?: (db: Db) => Promise<void>,
+	cluster?: SpineCluster
 ): Promise<LiveSpine> {
 	const dataDir = mkdtempSync(path.join(tmpdir(), 'sb-spine-'));
 	const database = await openDatabase({ dataDir: 'memory://' });
 	await seedDemo(database.db, seed);
 	await prepare?.(database.db);
 	const services: Services = {
-		config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+		config: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', REDIS_URL: cluster?.redisUrl }),
 		log: createLogger('silent'),
 		database,
 		clock: wallClock,
@@ -42,11 +49,13 @@ export async function startLiveSpine(
 		close: () => database.close()
 	};
 	const server = createServer();
-	const runtime = await startRealtime(server, services);
+	const runtime = await startRealtime(server, services, cluster?.realtime);
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	const deadline = Date.now() + 10_000;
-	while (![...runtime.leader!.links.values()].every((l) => l.connected) && Date.now() < deadline) {
+	// with Redis the lead comes once the lock is taken
+	const linksUp = () => runtime.leader !== null && [...runtime.leader.links.values()].every((l) => l.connected);
+	while (!linksUp() && Date.now() < deadline) {
 		await new Promise((r) => setTimeout(r, 50));
 	}
 	// patches are coalesced: flush so the first snapshots include the link and the resync

@@ -11,6 +11,7 @@ import type {
 	ClientToServerEvents,
 	ErrorBody,
 	FloorSnapshot,
+	HubHealth,
 	MonitorMode,
 	QueueMemberRequest,
 	RingTo,
@@ -74,6 +75,9 @@ export interface Hub {
 	onApplied(listener: () => void): void;
 	/** live charts and colour thresholds (floorcharts) */
 	floorcharts: FloorchartsHub;
+	/** what every socket of this node is told about its health (sent on connect and on change) */
+	readonly health: HubHealth;
+	setHealth(health: HubHealth): void;
 	close(): Promise<void>;
 }
 
@@ -130,6 +134,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 	/** scope room → scope, with the number of local sockets in it */
 	const scopes = new Map<string, { scope: Scope; count: number }>();
 	const applied: (() => void)[] = [];
+	let health: HubHealth = { degraded: null };
 
 	io.use(async (socket, next) => {
 		try {
@@ -190,6 +195,7 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 
 	io.on('connection', (socket: HubSocket) => {
 		const user = socket.data.user;
+		socket.emit('hub:health', health);
 
 		socket.on('floor:subscribe', (request, ack) => {
 			if (typeof ack !== 'function') return;
@@ -357,6 +363,14 @@ export function attachRealtime(httpServer: HttpServer, deps: HubDeps): Hub {
 		},
 		onApplied(listener) {
 			applied.push(listener);
+		},
+		get health() {
+			return health;
+		},
+		setHealth(next) {
+			health = next;
+			// local: the notice is about this node, and with Redis away a cluster-wide emit would wait for it
+			io.local.emit('hub:health', health);
 		},
 		async close() {
 			detachImports();

@@ -27,6 +27,8 @@ export interface LeaderLockOptions {
 export type LeaderLockEvents = {
 	acquired: [];
 	lost: [reason: string];
+	/** an acquisition found the key held by another node (Redis answers, someone else leads) */
+	busy: [];
 };
 
 /**
@@ -156,6 +158,7 @@ export class LeaderLock extends EventEmitter<LeaderLockEvents> {
 			// Come back when the holder's lease runs out if that is sooner than the usual retry.
 			const expiresIn = typeof pttl === 'number' && pttl >= 0 ? pttl + 5 : this.renewMs;
 			this.#schedule(Math.min(this.renewMs, expiresIn));
+			this.emit('busy');
 			return;
 		}
 		if (!this.#extendLease(sentAt)) {

@@ -365,3 +365,16 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
 	'floorcharts:subscribe': (ack: AckFn<FloorchartsState>) => void;
 }
+
+// ── hub health (issue 10): the hub tells every socket when it serves in a degraded mode ──
+/**
+ * `degraded` is null while the hub runs as configured. `redis_unreachable`: Redis is away, so this
+ * node serves on its own — the floor it leads stays live, but other nodes' clients and commands
+ * cannot reach it until Redis returns. Sent on connect and on every change.
+ */
+export interface HubHealth {
+	degraded: { cause: 'redis_unreachable'; since: number; leading: boolean } | null;
+}
+export interface ServerToClientEvents {
+	'hub:health': (health: HubHealth) => void;
+}

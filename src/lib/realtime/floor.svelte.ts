@@ -14,6 +14,7 @@ import type {
 	FloorPatchMessage,
 	FloorSnapshot,
 	FloorSubscribeRequest,
+	HubHealth,
 	MonitorView,
 	PbxLinkView,
 	QueueView
@@ -70,6 +71,7 @@ export class FloorStore {
 	#denied = $state(false);
 	#snapshots = $state(0);
 	#version = $state<number | null>(null);
+	#health = $state.raw<HubHealth>({ degraded: null });
 	readonly #downPbx = $derived(downLinks(this.#pbx));
 
 	/** the working copy patches go into; published to the fields above once per frame */
@@ -121,6 +123,10 @@ export class FloorStore {
 	get snapshots(): number {
 		return this.#snapshots;
 	}
+	/** the hub serves in a degraded mode (Redis away: this node alone); null while it runs as configured */
+	get degraded(): HubHealth['degraded'] {
+		return this.#health.degraded;
+	}
 	/** version of the last applied snapshot or patch; null while not in sync */
 	get version(): number | null {
 		return this.#version;
@@ -169,6 +175,7 @@ export class FloorStore {
 		socket.on('connect_error', this.#onConnectError);
 		socket.on('floor:snapshot', this.#onSnapshot);
 		socket.on('floor:patch', this.#onPatch);
+		socket.on('hub:health', this.#onHealth);
 		if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.#onVisibility);
 		this.clock.start();
 		this.#status = 'connecting';
@@ -190,6 +197,7 @@ export class FloorStore {
 			socket.off('connect_error', this.#onConnectError);
 			socket.off('floor:snapshot', this.#onSnapshot);
 			socket.off('floor:patch', this.#onPatch);
+			socket.off('hub:health', this.#onHealth);
 			socket.disconnect();
 		}
 		this.#pending = [];
@@ -272,6 +280,10 @@ export class FloorStore {
 		if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
 		this.#retryTimer = null;
 	}
+
+	readonly #onHealth = (health: HubHealth) => {
+		this.#health = health;
+	};
 
 	// ── snapshot and patches ──
 

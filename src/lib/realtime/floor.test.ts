@@ -273,6 +273,17 @@ describe('FloorStore', () => {
 		await expect(lost).resolves.toEqual({ ok: false, error: { code: 'unavailable', message: '' } });
 	});
 
+	it('keeps the hub health the server sends (the degraded notice) until the next one', () => {
+		store.connect();
+		socket.serverConnects();
+		expect(store.degraded).toBeNull();
+		const degraded = { cause: 'redis_unreachable' as const, since: 40_000, leading: true };
+		socket.fire('hub:health', { degraded });
+		expect(store.degraded).toEqual(degraded);
+		socket.fire('hub:health', { degraded: null });
+		expect(store.degraded).toBeNull();
+	});
+
 	it('destroy removes every listener and timer', () => {
 		store.connect();
 		socket.serverConnects();

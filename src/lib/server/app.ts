@@ -17,7 +17,8 @@ import { fileOffsetClock, wallClock, type Clock } from './clock';
 /** What the realtime layer reports about itself for /readyz (registered by realtime/). */
 export interface RealtimeStatus {
 	ami: { name: string; connected: boolean; since: number }[];
-	redis: { configured: boolean; connected: boolean; leader: boolean } | null;
+	/** holding: leading without the lock because Redis went away (degraded, single node) */
+	redis: { configured: boolean; connected: boolean; leader: boolean; holding: boolean } | null;
 }
 
 export interface Services {

@@ -50,6 +50,15 @@ export interface PreparedFile {
 	close(): Promise<void>;
 }
 
+/**
+ * Postgres cannot store U+0000 in text or jsonb: a NUL from a damaged file (found by the import
+ * fuzzing, issue 10) would fail its whole batch. It carries nothing, so it is dropped from every cell.
+ */
+function withoutNul(row: SourceRow): SourceRow {
+	for (let i = 0; i < row.cells.length; i++) if (row.cells[i]!.includes('\0')) row.cells[i] = row.cells[i]!.replaceAll('\0', '');
+	return row;
+}
+
 /** rows read ahead to find the header below title rows and to preview the data */
 const LOOKAHEAD_ROWS = 100;
 
@@ -59,7 +68,7 @@ export async function prepareFile(input: TableInput, options: PrepareOptions = {
 	const ahead: SourceRow[] = [];
 	for (let next = await source.next(); ; next = await source.next()) {
 		if (next.done) break;
-		ahead.push(next.value);
+		ahead.push(withoutNul(next.value));
 		if (ahead.length >= LOOKAHEAD_ROWS) break;
 	}
 	if (ahead.length === 0) throw new ImportRefusedError('empty', 'The file holds no rows.');
@@ -74,7 +83,7 @@ export async function prepareFile(input: TableInput, options: PrepareOptions = {
 		const more = await source.next();
 		if (more.done)
 			throw new ImportRefusedError('no_rows', `No data rows below the header (line ${headerSource.line}): there is nothing to import.`);
-		first.push(more.value);
+		first.push(withoutNul(more.value));
 	}
 	const width = header.length;
 	const mapping = (options.mapping && parseMapping(options.mapping, width)) || autoMap(header);
@@ -83,7 +92,7 @@ export async function prepareFile(input: TableInput, options: PrepareOptions = {
 		if (consumed) throw new Error('the rows of a prepared file are read once');
 		consumed = true;
 		yield* first;
-		for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+		for (let next = await source.next(); !next.done; next = await source.next()) yield withoutNul(next.value);
 	};
 	return {
 		format: table.format,

@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { assertZipIntact } from './zip-check';
 import { CsvReader } from './csv';
 import {
 	detectFormat,
@@ -114,6 +115,7 @@ export async function openTable(input: TableInput, options: OpenOptions = {}): P
 	const format = detectFormat(zipOrOle ? await wholeFile(input) : head);
 	if (format === 'xlsx') {
 		const bytes = await wholeFile(input);
+		await assertZipIntact(bytes);
 		const read = { bytes: 0 };
 		return { format, encoding: null, delimiter: null, size, position: () => read.bytes, rows: () => xlsxRows(bytes, read) };
 	}
