@@ -55,6 +55,15 @@ CREATE TABLE "pay_weeks" (
 	CONSTRAINT "pay_weeks_team_id_week_start_pk" PRIMARY KEY("team_id","week_start")
 );
 --> statement-breakpoint
+CREATE TABLE "project_progress_days" (
+	"project_id" uuid NOT NULL,
+	"day" date NOT NULL,
+	"by_status" jsonb NOT NULL,
+	"calling_days" integer NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "project_progress_days_project_id_day_pk" PRIMARY KEY("project_id","day")
+);
+--> statement-breakpoint
 CREATE TABLE "public_holidays" (
 	"day" date PRIMARY KEY NOT NULL,
 	"name" text NOT NULL
@@ -95,7 +104,10 @@ CREATE TABLE "skills" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+DROP INDEX "calls_disposition_idx";--> statement-breakpoint
 ALTER TABLE "agent_day_stats" ADD COLUMN "pause_reasons" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "agent_day_stats" ADD COLUMN "talk_over" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+ALTER TABLE "agent_day_stats" ADD COLUMN "failures" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "letters" ADD COLUMN "calendar" text;--> statement-breakpoint
 ALTER TABLE "agent_skills" ADD CONSTRAINT "agent_skills_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "agent_skills" ADD CONSTRAINT "agent_skills_skill_id_skills_id_fk" FOREIGN KEY ("skill_id") REFERENCES "public"."skills"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -109,6 +121,7 @@ ALTER TABLE "pay_rules" ADD CONSTRAINT "pay_rules_team_id_teams_id_fk" FOREIGN K
 ALTER TABLE "pay_rules" ADD CONSTRAINT "pay_rules_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "pay_weeks" ADD CONSTRAINT "pay_weeks_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "pay_weeks" ADD CONSTRAINT "pay_weeks_approved_by_users_id_fk" FOREIGN KEY ("approved_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "project_progress_days" ADD CONSTRAINT "project_progress_days_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_queue_id_queues_id_fk" FOREIGN KEY ("queue_id") REFERENCES "public"."queues"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "queue_member_overrides" ADD CONSTRAINT "queue_member_overrides_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
@@ -121,5 +134,9 @@ CREATE INDEX "merge_candidates_open_idx" ON "merge_candidates" USING btree ("res
 CREATE UNIQUE INDEX "queues_name_uq" ON "queues" USING btree ("name");--> statement-breakpoint
 CREATE UNIQUE INDEX "saved_filters_project_name_uq" ON "saved_filters" USING btree ("project_id","name");--> statement-breakpoint
 CREATE UNIQUE INDEX "skills_name_uq" ON "skills" USING btree ("name");--> statement-breakpoint
+CREATE INDEX "calls_undisposed_status_idx" ON "calls" USING btree ("dial_status","started_at") WHERE "calls"."disposition_id" is null and "calls"."answered_at" is null;--> statement-breakpoint
+CREATE INDEX "meetings_created_idx" ON "meetings" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "meetings_starts_idx" ON "meetings" USING btree ("starts_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "meetings_director_slot_uq" ON "meetings" USING btree ("sales_director_id","starts_at") WHERE "meetings"."status" <> 'cancelled';--> statement-breakpoint
-CREATE INDEX "project_leads_fresh_idx" ON "project_leads" USING btree ("project_id","created_at") WHERE "project_leads"."status" = 'new' and "project_leads"."next_call_at" is null;
+CREATE INDEX "project_leads_fresh_idx" ON "project_leads" USING btree ("project_id","created_at") WHERE "project_leads"."status" = 'new' and "project_leads"."next_call_at" is null;--> statement-breakpoint
+CREATE INDEX "calls_disposition_idx" ON "calls" USING btree ("disposition_id","started_at");

@@ -16,6 +16,7 @@ import type { Services } from '../src/lib/server/app';
 import { audit } from '../src/lib/server/audit';
 import { users } from '../src/lib/server/db/schema';
 import { floorDirectory } from '../src/lib/server/users';
+import { startProgressSnapshots } from '../src/lib/server/reports/progress-snapshots';
 import { dialTarget } from '../src/lib/server/leads/dial';
 import { callbackNumbers } from '../src/lib/server/demo/inbound';
 import { changeMember, InboundConflictError, listQueues, loadDesiredMembership, onInboundChanged, serviceLevelSettings } from '../src/lib/server/inbound/repo';
@@ -135,6 +136,7 @@ async function startLeaderRole(
 	const defaultPbx = linkConfigs[0]!.name;
 
 	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }) });
+	const stopProgressSnapshots = startProgressSnapshots(db, log.child({ part: 'reports' }));
 	const charts = new FloorchartsSource({ db, sink: hub.floorcharts, log: log.child({ part: 'floorcharts' }) });
 	void charts.start().catch((err: unknown) => log.error({ err }, 'floor charts could not start'));
 	const engine = new FloorEngine({
@@ -275,6 +277,7 @@ async function startLeaderRole(
 		async stop() {
 			clearInterval(refresh);
 			if (callbacks !== null) clearInterval(callbacks);
+			stopProgressSnapshots();
 			stopWatchingInbound();
 			reconciler.close();
 			charts.stop();

@@ -33,7 +33,7 @@ import { describeError, isBadData } from './errors';
 import { refreshRollups, SpanSet, zoneResolver } from './rollups';
 import type { Span, TimezoneOf } from './rollups';
 
-export { rebuildRollups } from './rollups';
+export { rebuildRollups, refreshCallRollups } from './rollups';
 export type { RebuildOptions, TimezoneOf } from './rollups';
 
 export interface PersistLog {

@@ -11,6 +11,9 @@
  *   answered ones; conversations: answered with talk ≥ 30 s; talk_seconds: their talk; a call
  *   counts entirely on its start day (23:59:50 → that day);
  * - hourly: dials per local hour 0..23;
+ * - talk_over: answered calls with talk ≥ each of CONVERSATION_THRESHOLDS (the conversion
+ *   report's "conversations longer than N s");
+ * - failures: failed dials per reason key (src/lib/server/reports/reasons.ts), the failure diagram;
  * - pause_seconds: time in state `paused` that day (intervals clipped at local midnight), on the
  *   NIL_UUID project row (a pause belongs to no project); pause_reasons: the same per reason
  *   ('' when none was given), each rounded to whole seconds;
@@ -26,6 +29,8 @@ import type { SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../src/lib/server/db';
 import { queryRows } from '../../src/lib/server/db/rows';
 import { NIL_UUID } from '../../src/lib/server/db/schema';
+import { CONVERSATION_THRESHOLDS, DEFAULT_CONVERSATION_SECONDS } from '../../src/lib/reports/conversation';
+import { IS_FAILURE, REASON_KEY } from '../../src/lib/server/reports/reasons';
 
 export type TimezoneOf = (agentId: string) => string;
 
@@ -130,85 +135,90 @@ async function dayKeys(db: DbOrTx, zones: string, spans: SQL): Promise<DayKey[]>
 	);
 }
 
-/** Recompute the rows of `keys` from raw rows; returns the rows inserted, changed or deleted. */
-async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<number> {
+const ZERO_HOURS = sql.raw(`'${JSON.stringify(Array<number>(24).fill(0))}'::jsonb`);
+const ZERO_TALK = sql.raw(`'${JSON.stringify(CONVERSATION_THRESHOLDS.map(() => 0))}'::jsonb`);
+const HOURLY = sql.raw(
+	`jsonb_build_array(${Array.from({ length: 24 }, (_, h) => `coalesce(sum(dials) filter (where hour = ${h}), 0)::integer`).join(', ')})`
+);
+const TALK_OVER_COUNTS = sql.raw(
+	CONVERSATION_THRESHOLDS.map((n, i) => `count(*) filter (where answered_at is not null and talk_seconds >= ${n}) as over_${i}`).join(', ')
+);
+const TALK_OVER = sql.raw(`jsonb_build_array(${CONVERSATION_THRESHOLDS.map((_, i) => `sum(over_${i})::integer`).join(', ')})`);
+/** a call's columns the rollup reads, given `c` (calls) left-joined to `d` (dispositions) */
+const CALL_FACTS = sql`c.direction, c.answered_at, c.talk_seconds,
+	(c.direction = 'out' and ${IS_FAILURE}) as failed, ${REASON_KEY} as reason`;
+
+/**
+ * The CTEs both paths share, after the path-specific ones:
+ * - `matched` (agent_id, project_id, day, hour, + CALL_FACTS): the calls of the keys;
+ * - `pause_by_reason` (agent_id, project_id, day, reason, seconds): clipped pause time;
+ * then `keys` (agent_id, project_id, day), the rows to recompute, which may refer to `totals` and
+ * `pauses`. Ends in `fresh`: the rows as the raw rows say they are.
+ */
+const freshCtes = (keys: SQL): SQL => sql`cells as (
+	select agent_id, project_id, day, hour, case when failed then reason end as reason,
+		count(*) as n,
+		count(*) filter (where direction = 'out') as dials,
+		count(*) filter (where answered_at is not null) as contacts,
+		count(*) filter (where answered_at is not null and talk_seconds >= ${sql.raw(String(DEFAULT_CONVERSATION_SECONDS))}) as conversations,
+		sum(talk_seconds) as talk_seconds,
+		${TALK_OVER_COUNTS}
+	from matched
+	group by agent_id, project_id, day, hour, case when failed then reason end
+),
+-- one pass over the calls into small cells (key, hour, failure reason), then the key's totals,
+-- hours and reasons from the cells: few aggregates per call
+totals as (
+	select agent_id, project_id, day,
+		sum(dials)::integer as dials,
+		sum(contacts)::integer as contacts,
+		sum(conversations)::integer as conversations,
+		coalesce(sum(talk_seconds), 0)::integer as talk_seconds,
+		${HOURLY} as hourly,
+		${TALK_OVER} as talk_over
+	from cells
+	group by agent_id, project_id, day
+),
+reasons as (
+	select agent_id, project_id, day, jsonb_object_agg(reason, n) as failures
+	from (select agent_id, project_id, day, reason, sum(n)::integer as n
+		from cells where reason is not null group by agent_id, project_id, day, reason) r
+	group by agent_id, project_id, day
+),
+pauses as (
+	select agent_id, project_id, day, sum(seconds) as seconds,
+		jsonb_object_agg(reason, round(seconds)::integer order by reason) as reasons
+	from pause_by_reason
+	group by agent_id, project_id, day
+),
+keys as (${keys}),
+fresh as (
+	select k.agent_id, k.project_id, k.day,
+		coalesce(t.dials, 0) as dials,
+		coalesce(t.contacts, 0) as contacts,
+		coalesce(t.conversations, 0) as conversations,
+		coalesce(t.talk_seconds, 0) as talk_seconds,
+		coalesce(round(p.seconds), 0)::integer as pause_seconds,
+		coalesce(p.reasons, '{}'::jsonb) as pause_reasons,
+		coalesce(t.hourly, ${ZERO_HOURS}) as hourly,
+		coalesce(t.talk_over, ${ZERO_TALK}) as talk_over,
+		coalesce(r.failures, '{}'::jsonb) as failures
+	from keys k
+	left join totals t on t.agent_id = k.agent_id and t.project_id = k.project_id and t.day = k.day
+	left join reasons r on r.agent_id = k.agent_id and r.project_id = k.project_id and r.day = k.day
+	left join pauses p on p.agent_id = k.agent_id and p.project_id = k.project_id and p.day = k.day
+)`;
+
+/** Writes `fresh` over agent_day_stats (the CTE list `ctes` must define it); returns the rows inserted, changed or deleted. */
+async function writeFresh(db: DbOrTx, ctes: SQL): Promise<number> {
 	const rows = await queryRows<{ n: number }>(
 		db,
-		sql`with bounds as (
-			select k.agent_id, k.project_id, k.day, k.tz,
-				k.day::timestamp at time zone k.tz as lo,
-				(k.day + 1)::timestamp at time zone k.tz as hi
-			from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(agent_id uuid, project_id uuid, day date, tz text)
-			-- tells the planner how few keys there are (a set-returning function counts as 100 rows):
-			-- index nested loops on calls and agent_state_log rather than scans of whole tables
-			limit ${sql.raw(String(keys.length))}
-		),
-		matched as (
-			select b.agent_id, b.project_id, b.day, c.direction, c.answered_at, c.talk_seconds,
-				extract(hour from c.started_at at time zone b.tz)::integer as hour
-			from bounds b
-			join calls c on c.agent_id = b.agent_id
-				and c.started_at >= b.lo and c.started_at < b.hi
-				and coalesce(c.project_id, ${NIL}) = b.project_id
-		),
-		totals as (
-			select agent_id, project_id, day,
-				(count(*) filter (where direction = 'out'))::integer as dials,
-				(count(*) filter (where answered_at is not null))::integer as contacts,
-				(count(*) filter (where answered_at is not null and talk_seconds >= 30))::integer as conversations,
-				coalesce(sum(talk_seconds), 0)::integer as talk_seconds
-			from matched
-			group by agent_id, project_id, day
-		),
-		per_hour as (
-			select agent_id, project_id, day, hour, count(*)::integer as n
-			from matched
-			where direction = 'out'
-			group by agent_id, project_id, day, hour
-		),
-		hourly as (
-			select b.agent_id, b.project_id, b.day, jsonb_agg(coalesce(h.n, 0) order by g.hour) as hourly
-			from bounds b
-			cross join generate_series(0, 23) as g(hour)
-			left join per_hour h on h.agent_id = b.agent_id and h.project_id = b.project_id
-				and h.day = b.day and h.hour = g.hour
-			group by b.agent_id, b.project_id, b.day
-		),
-		pause_by_reason as (
-			select b.agent_id, b.project_id, b.day, coalesce(l.reason, '') as reason,
-				sum(extract(epoch from least(l.ended_at, b.hi) - greatest(l.started_at, b.lo))) as seconds
-			from bounds b
-			join agent_state_log l on l.agent_id = b.agent_id
-				and l.started_at < b.hi and l.started_at > b.lo - ${PAUSE_LOOKBACK}
-				and l.ended_at > b.lo and l.state = 'paused'
-			where b.project_id = ${NIL}
-			group by b.agent_id, b.project_id, b.day, coalesce(l.reason, '')
-		),
-		pauses as (
-			select agent_id, project_id, day, sum(seconds) as seconds,
-				jsonb_object_agg(reason, round(seconds)::integer order by reason) as reasons
-			from pause_by_reason
-			group by agent_id, project_id, day
-		),
-		fresh as (
-			select b.agent_id, b.project_id, b.day,
-				coalesce(t.dials, 0) as dials,
-				coalesce(t.contacts, 0) as contacts,
-				coalesce(t.conversations, 0) as conversations,
-				coalesce(t.talk_seconds, 0) as talk_seconds,
-				coalesce(round(p.seconds), 0)::integer as pause_seconds,
-				coalesce(p.reasons, '{}'::jsonb) as pause_reasons,
-				h.hourly
-			from bounds b
-			join hourly h on h.agent_id = b.agent_id and h.project_id = b.project_id and h.day = b.day
-			left join totals t on t.agent_id = b.agent_id and t.project_id = b.project_id and t.day = b.day
-			left join pauses p on p.agent_id = b.agent_id and p.project_id = b.project_id and p.day = b.day
-		),
+		sql`with ${ctes},
 		written as (
 			insert into agent_day_stats as s (agent_id, project_id, day, dials, contacts, conversations,
-				talk_seconds, pause_seconds, pause_reasons, hourly, updated_at)
+				talk_seconds, pause_seconds, pause_reasons, hourly, talk_over, failures, updated_at)
 			select f.agent_id, f.project_id, f.day, f.dials, f.contacts, f.conversations,
-				f.talk_seconds, f.pause_seconds, f.pause_reasons, f.hourly, now()
+				f.talk_seconds, f.pause_seconds, f.pause_reasons, f.hourly, f.talk_over, f.failures, now()
 			from fresh f
 			where f.dials + f.contacts + f.talk_seconds + f.pause_seconds > 0
 				or exists (select 1 from agent_day_stats x
@@ -222,10 +232,14 @@ async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<numbe
 				pause_seconds = excluded.pause_seconds,
 				pause_reasons = excluded.pause_reasons,
 				hourly = excluded.hourly,
+				talk_over = excluded.talk_over,
+				failures = excluded.failures,
 				updated_at = excluded.updated_at
-			where (s.dials, s.contacts, s.conversations, s.talk_seconds, s.pause_seconds, s.pause_reasons, s.hourly)
+			where (s.dials, s.contacts, s.conversations, s.talk_seconds, s.pause_seconds, s.pause_reasons, s.hourly,
+					s.talk_over, s.failures)
 				is distinct from (excluded.dials, excluded.contacts, excluded.conversations,
-					excluded.talk_seconds, excluded.pause_seconds, excluded.pause_reasons, excluded.hourly)
+					excluded.talk_seconds, excluded.pause_seconds, excluded.pause_reasons, excluded.hourly,
+					excluded.talk_over, excluded.failures)
 			returning 1
 		),
 		emptied as (
@@ -239,6 +253,42 @@ async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<numbe
 		select ((select count(*) from written) + (select count(*) from emptied))::integer as n`
 	);
 	return rows[0]?.n ?? 0;
+}
+
+/** Recompute the rows of `keys` from raw rows, key by key (index nested loops); returns the rows written. */
+async function recomputeKeys(db: DbOrTx, keys: readonly DayKey[]): Promise<number> {
+	return writeFresh(
+		db,
+		sql`bounds as (
+			select k.agent_id, k.project_id, k.day, k.tz,
+				k.day::timestamp at time zone k.tz as lo,
+				(k.day + 1)::timestamp at time zone k.tz as hi
+			from jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(agent_id uuid, project_id uuid, day date, tz text)
+			-- tells the planner how few keys there are (a set-returning function counts as 100 rows):
+			-- index nested loops on calls and agent_state_log rather than scans of whole tables
+			limit ${sql.raw(String(keys.length))}
+		),
+		matched as (
+			select b.agent_id, b.project_id, b.day,
+				extract(hour from c.started_at at time zone b.tz)::integer as hour, ${CALL_FACTS}
+			from bounds b
+			join calls c on c.agent_id = b.agent_id
+				and c.started_at >= b.lo and c.started_at < b.hi
+				and coalesce(c.project_id, ${NIL}) = b.project_id
+			left join dispositions d on d.id = c.disposition_id
+		),
+		pause_by_reason as (
+			select b.agent_id, b.project_id, b.day, coalesce(l.reason, '') as reason,
+				sum(extract(epoch from least(l.ended_at, b.hi) - greatest(l.started_at, b.lo))) as seconds
+			from bounds b
+			join agent_state_log l on l.agent_id = b.agent_id
+				and l.started_at < b.hi and l.started_at > b.lo - ${PAUSE_LOOKBACK}
+				and l.ended_at > b.lo and l.state = 'paused'
+			where b.project_id = ${NIL}
+			group by b.agent_id, b.project_id, b.day, coalesce(l.reason, '')
+		),
+		${freshCtes(sql`select agent_id, project_id, day from bounds`)}`
+	);
 }
 
 /**
@@ -368,41 +418,108 @@ export interface RebuildOptions {
 }
 
 /**
- * Recompute agent_day_stats from raw rows for every (agent, project, day) that overlaps [from, to)
- * and has calls, pause time or a stats row (a stats row whose raw rows are gone is deleted, or
- * zeroed when it has meetings or deals). Whole days are recomputed, so a range boundary inside a day is fine.
- * Returns the number of rows inserted, changed or deleted.
+ * Recompute agent_day_stats from raw rows for every (agent, project, local day) that overlaps
+ * [from, to) and has calls, pause time or a stats row (a stats row whose raw rows are gone is
+ * deleted, or zeroed when it has meetings or deals). Whole days are recomputed, so a range
+ * boundary inside a day is fine. Returns the number of rows inserted, changed or deleted.
+ *
+ * Set-based (one scan of the calls and pauses around the range, grouped by key) rather than the
+ * live path's key-by-key index lookups, which would take hours on millions of calls; the
+ * aggregates are the same SQL (freshCtes), so both paths give identical rows. The fresh rows go
+ * through a temporary table: a data-modifying statement never runs parallel, a CREATE TABLE AS does.
  */
 export async function rebuildRollups(db: Db, options: RebuildOptions = {}): Promise<number> {
 	const from = options.from?.toISOString() ?? '-infinity';
 	const to = options.to?.toISOString() ?? 'infinity';
 	const tzOf = zoneResolver(options.timezone, options.log);
 	return db.transaction(async (tx) => {
+		await tx.execute(sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}::bigint)`);
+		// JIT would compile the 30 filtered aggregates for seconds, longer than they run; room for
+		// the per-key hash aggregates
+		await tx.execute(sql`set local jit = off`);
+		await tx.execute(sql`set local work_mem = '256MB'`);
 		const agents =
 			options.timezone === undefined ? [] : await queryRows<{ id: string }>(tx, sql`select id from users`);
+		const zones = zonesJson(
+			agents.map((a) => a.id),
+			tzOf
+		);
 		const lo = sql`${from}::timestamptz`;
 		const hi = sql`${to}::timestamptz`;
-		return recompute(
-			tx,
-			zonesJson(
-				agents.map((a) => a.id),
-				tzOf
+		// a local day reaches at most 14 h either side of its UTC date: two days of margin
+		const margin = sql`interval '2 days'`;
+		const tz = sql`coalesce(z.tz, 'UTC')`;
+		await tx.execute(sql`drop table if exists rollup_fresh`);
+		await tx.execute(
+			sql`create temporary table rollup_fresh on commit drop as
+			with zone as (
+				select * from jsonb_to_recordset(${zones}::jsonb) as z(agent_id uuid, tz text)
 			),
-			sql`select c.agent_id, coalesce(c.project_id, ${NIL}), c.started_at, c.started_at
-				from calls c
-				where c.agent_id is not null and c.started_at >= ${lo} and c.started_at < ${hi}
-			union all
-			select l.agent_id, ${NIL}, greatest(l.started_at, ${lo}), least(l.ended_at, ${hi})
+			-- not materialised: millions of rows, read once (offset 0: the local time is computed once per call, not once per expression using it)
+			matched as not materialized (
+				select m.*, m.local::date as day, extract(hour from m.local)::integer as hour
+				from (select c.agent_id, coalesce(c.project_id, ${NIL}) as project_id,
+						c.started_at at time zone ${tz} as local, ${CALL_FACTS}
+					from calls c
+					left join zone z on z.agent_id = c.agent_id
+					left join dispositions d on d.id = c.disposition_id
+					where c.agent_id is not null
+						and c.started_at >= ${lo} - ${margin} and c.started_at < ${hi} + ${margin}
+					offset 0) m
+			),
+			pause_by_reason as (
+				select l.agent_id, ${NIL} as project_id, g.day::date as day, coalesce(l.reason, '') as reason,
+					sum(extract(epoch from least(l.ended_at, b.hi) - greatest(l.started_at, b.lo))) as seconds
 				from agent_state_log l
-				where l.state = 'paused' and l.started_at < ${hi} and l.ended_at > ${lo}
-			union all
-			select s.agent_id, s.project_id, d.lo, d.lo
-				from agent_day_stats s
-				left join zone z on z.agent_id = s.agent_id
-				cross join lateral (select
-					s.day::timestamp at time zone coalesce(z.tz, 'UTC') as lo,
-					(s.day + 1)::timestamp at time zone coalesce(z.tz, 'UTC') as hi) d
-				where d.hi > ${lo} and d.lo < ${hi}`
+				left join zone z on z.agent_id = l.agent_id
+				cross join lateral generate_series(
+					(l.started_at at time zone ${tz})::date::timestamp,
+					(l.ended_at at time zone ${tz})::date::timestamp,
+					interval '1 day') as g(day)
+				cross join lateral (select g.day at time zone ${tz} as lo, (g.day + interval '1 day') at time zone ${tz} as hi) b
+				where l.state = 'paused'
+					and l.started_at > ${lo} - ${margin} - ${PAUSE_LOOKBACK} and l.started_at < ${hi} + ${margin}
+					and l.ended_at > ${lo} - ${margin}
+					and l.started_at < b.hi and l.started_at > b.lo - ${PAUSE_LOOKBACK} and l.ended_at > b.lo
+				group by l.agent_id, g.day, coalesce(l.reason, '')
+			),
+			${freshCtes(sql`select k.agent_id, k.project_id, k.day
+				from (
+					select agent_id, project_id, day from totals
+					union select agent_id, project_id, day from pauses
+					union select agent_id, project_id, day from agent_day_stats
+				) k
+				left join zone z on z.agent_id = k.agent_id
+				where (k.day + 1)::timestamp at time zone ${tz} > ${lo}
+					and k.day::timestamp at time zone ${tz} < ${hi}`)}
+			select * from fresh`
 		);
+		return writeFresh(tx, sql`fresh as (select * from rollup_fresh)`);
 	});
+}
+
+/**
+ * After a call row changed outside the persister (a disposition recorded on it): recompute the
+ * keys of those calls, in the caller's transaction. `tzOf` must be the persister's (the runtime's
+ * is UTC for every agent, realtime/runtime.ts).
+ */
+export async function refreshCallRollups(db: DbOrTx, callIds: readonly string[], tzOf: TimezoneOf = () => 'UTC'): Promise<number> {
+	if (callIds.length === 0) return 0;
+	const rows = await queryRows<{ agentId: string; projectId: string; startedMs: number }>(
+		db,
+		sql`select agent_id as "agentId", coalesce(project_id, ${NIL}) as "projectId",
+				(extract(epoch from started_at) * 1000)::float8 as "startedMs"
+			from calls where id in (${sql.join(
+				callIds.map((id) => sql`${id}::uuid`),
+				sql`, `
+			)}) and agent_id is not null`
+	);
+	return refreshRollups(
+		db,
+		rows.map((r) => {
+			const at = new Date(Number(r.startedMs));
+			return { agentId: r.agentId, projectId: r.projectId, from: at, to: at };
+		}),
+		tzOf
+	);
 }

@@ -1,219 +1,406 @@
 /**
- * The reports bench database: BENCH_REPORTS_CALLS (default 10 000 000) calls over a year for 200
- * agents in 2 teams on 10 projects, 200 000 leads, a year of pauses, meetings, pay rules, and the
- * rollups — generated server-side with generate_series. Seeded once into a persistent database
- * (`sb_bench_reports_<calls>`, next to DATABASE_URL) and reused while its marker says the seed is
- * complete: 10M calls take longer than one case's 5-minute budget on 2 cores.
+ * The reports bench database: BENCH_REPORTS_CALLS (default 10 000 000) calls over a year, made on
+ * the server with generate_series, then the rollups built by the product's own rebuild commands
+ * (rebuildRollups, rebuildMeetingStats: set-based SQL, the same aggregates as the live path).
  *
- * Rollups are written with one aggregate per table (UTC days), the same definition as
- * realtime/persist/rollups.ts for agents on UTC — rebuildRollups key by key would take far longer
- * at this size, and its equivalence to the live path is proven by the persist tests.
+ * The floor it describes: 4 teams of 25 agents (three in Paris, one in Montréal: local days and
+ * working hours differ), 6 projects with the default call intensity (dispositions), 50 000 leads
+ * each, calls on working days (weekends and public holidays off) from 09:00 to 18:00 local with a
+ * lunch hour, outcomes and talk times per disposition, pauses (lunch, breaks, a weekly training),
+ * meetings booked from the meeting calls (held, no-show, cancelled, won deals), a pay rule per team.
+ *
+ * Speed (one case must fit 5 minutes on 2 cores, seed included): a throwaway database; `calls` is
+ * UNLOGGED there and loaded without its indexes and foreign keys, which are added afterwards (the
+ * ids come from their tables by construction; the keys to users/projects/leads/dispositions are
+ * added NOT VALID, and the tables that reference calls lose that key, which an unlogged table
+ * cannot have). None of this changes how the reports read.
+ *
+ * BENCH_REPORTS_REUSE=1 keeps the database (`sb_bench_reports_<calls>`) and reuses a complete one,
+ * for working on the queries; by default every run seeds afresh and drops it at the end.
  */
 import { sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '../../../src/lib/server/db';
 import { queryRows } from '../../../src/lib/server/db/rows';
 import { DEFAULT_DISPOSITIONS } from '../../../src/lib/server/projects/default-dispositions';
-import { dispositions, NIL_UUID, projects, teams } from '../../../src/lib/server/db/schema';
+import { rebuildMeetingStats } from '../../../src/lib/server/meetings/stats';
+import { rebuildRollups } from '../../../realtime/persist/rollups';
+import { snapshotProgress } from '../../../src/lib/server/reports/progress-snapshots';
 
-export const AGENTS = 200;
-export const PROJECTS = 10;
-export const LEADS = 200_000;
-/** the last day with calls: reports are measured on the four weeks before it */
+export const AGENTS_PER_TEAM = 25;
+export const TEAMS: ReadonlyArray<{ name: string; tz: string }> = [
+	{ name: 'Paris Nord', tz: 'Europe/Paris' },
+	{ name: 'Paris Sud', tz: 'Europe/Paris' },
+	{ name: 'Lyon', tz: 'Europe/Paris' },
+	{ name: 'Montréal', tz: 'America/Toronto' }
+];
+/** project k belongs to team k % 4: teams 0 and 1 run two projects, their agents split between them */
+export const PROJECTS = 6;
+export const LEADS_PER_PROJECT = 50_000;
+/** the last day with calls: reports are measured on the four weeks up to it */
 export const LAST_DAY = '2026-11-20';
 const DAYS = 365;
+const HOLIDAYS: ReadonlyArray<[string, string]> = [
+	['2025-12-25', 'Noël'],
+	['2026-01-01', 'Jour de l’an'],
+	['2026-04-06', 'Lundi de Pâques'],
+	['2026-05-01', 'Fête du travail'],
+	['2026-05-08', 'Victoire 1945'],
+	['2026-05-14', 'Ascension'],
+	['2026-05-25', 'Lundi de Pentecôte'],
+	['2026-07-14', 'Fête nationale'],
+	['2026-08-15', 'Assomption'],
+	['2026-11-01', 'Toussaint'],
+	['2026-11-11', 'Armistice']
+];
 
 export interface BenchDb {
 	handle: DatabaseHandle;
 	calls: number;
-	seededNow: boolean;
 	seedSeconds: number | null;
+	/** drops the database unless it is kept for reuse */
+	close(): Promise<void>;
 }
 
-async function exec(h: DatabaseHandle, q: string, log: (s: string) => void): Promise<void> {
+type Log = (s: string) => void;
+
+async function timed<T>(what: string, log: Log, fn: () => Promise<T>): Promise<T> {
 	const t = performance.now();
-	await h.db.execute(sql.raw(q));
-	log(`  ${q.trim().split('\n')[0]!.slice(0, 70)} … ${((performance.now() - t) / 1000).toFixed(1)} s`);
+	const out = await fn();
+	log(`  ${what} … ${((performance.now() - t) / 1000).toFixed(1)} s`);
+	return out;
 }
 
-export async function openReportsBenchDb(base: string, calls: number, log: (s: string) => void): Promise<BenchDb> {
+async function exec(h: DatabaseHandle, q: string, log: Log): Promise<void> {
+	await timed(q.trim().split('\n')[0]!.slice(0, 70), log, () =>
+		h.db.execute(sql.raw(q)).catch((err: unknown) => {
+			// drizzle's message is the query; Postgres' reason is the cause
+			throw new Error(
+				`${q.trim().slice(0, 200)}: ${err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)}`
+			);
+		})
+	);
+}
+
+/**
+ * Runs `load` (inserts into `table`) with the table's secondary indexes and own foreign keys
+ * removed, then builds the indexes once and adds the keys back NOT VALID (the seed takes every id
+ * from its table): a bulk load maintaining five indexes row by row is many times slower.
+ */
+async function bulkLoad(
+	h: DatabaseHandle,
+	table: string,
+	log: Log,
+	load: () => Promise<void>
+): Promise<void> {
+	const fks = await queryRows<{ name: string; def: string }>(
+		h.db,
+		sql`select conname as name, pg_get_constraintdef(oid) as def from pg_constraint
+			where conrelid = ${table}::regclass and contype = 'f'`
+	);
+	const indexes = await queryRows<{ name: string; def: string }>(
+		h.db,
+		sql`select i.indexname as name, i.indexdef as def from pg_indexes i
+			where i.tablename = ${table} and i.indexname not in (select conname from pg_constraint where conrelid = ${table}::regclass)`
+	);
+	for (const fk of fks) await h.db.execute(sql.raw(`alter table ${table} drop constraint ${fk.name}`));
+	for (const ix of indexes) await h.db.execute(sql.raw(`drop index ${ix.name}`));
+	await load();
+	for (const ix of indexes) await exec(h, ix.def, log);
+	for (const fk of fks)
+		await h.db.execute(sql.raw(`alter table ${table} add constraint ${fk.name} ${fk.def} not valid`));
+}
+
+export async function openReportsBenchDb(base: string, calls: number, log: Log): Promise<BenchDb> {
 	const { default: postgres } = await import('postgres');
+	const reuse = process.env.BENCH_REPORTS_REUSE === '1';
 	const name = `sb_bench_reports_${calls}`;
 	const admin = postgres(base, { max: 1, onnotice: () => {} });
 	const url = new URL(base);
 	url.pathname = `/${name}`;
+	const drop = async () => {
+		const a = postgres(base, { max: 1, onnotice: () => {} });
+		try {
+			await a.unsafe(`drop database if exists ${name} with (force)`);
+		} finally {
+			await a.end({ timeout: 5 });
+		}
+	};
 	try {
 		const exists = await admin.unsafe(`select 1 from pg_database where datname = '${name}'`);
-		if (exists.length > 0) {
+		if (exists.length > 0 && reuse) {
 			const handle = await openDatabase({ url: url.toString(), max: 6 });
 			const done = await queryRows<{ v: string }>(
 				handle.db,
 				sql`select v from bench_meta where k = 'seeded'`
 			).catch(() => []);
-			if (done[0]?.v === String(calls)) return { handle, calls, seededNow: false, seedSeconds: null };
+			if (done[0]?.v === String(calls))
+				return { handle, calls, seedSeconds: null, close: () => handle.close() };
 			await handle.close();
 			log(`  ${name}: incomplete seed, starting over`);
-			await admin.unsafe(`drop database ${name} with (force)`);
 		}
+		await admin.unsafe(`drop database if exists ${name} with (force)`);
 		await admin.unsafe(`create database ${name}`);
 	} finally {
 		await admin.end({ timeout: 5 });
 	}
-	const handle = await openDatabase({ url: url.toString(), max: 6 });
 	const t0 = performance.now();
-	await seed(handle, calls, log);
-	return { handle, calls, seededNow: true, seedSeconds: (performance.now() - t0) / 1000 };
+	const handle = await openDatabase({ url: url.toString(), max: 6 });
+	try {
+		await seed(handle, calls, log);
+	} catch (err) {
+		await handle.close();
+		if (!reuse) await drop();
+		throw err;
+	}
+	return {
+		handle,
+		calls,
+		seedSeconds: (performance.now() - t0) / 1000,
+		async close() {
+			await handle.close();
+			if (!reuse) await drop();
+		}
+	};
 }
 
-async function seed(h: DatabaseHandle, calls: number, log: (s: string) => void): Promise<void> {
+async function seed(h: DatabaseHandle, calls: number, log: Log): Promise<void> {
 	const db = h.db;
-	const teamIds: string[] = [];
-	for (const name of ['Bench A', 'Bench B'])
-		teamIds.push((await db.insert(teams).values({ name }).returning({ id: teams.id }))[0]!.id);
-	for (let p = 0; p < PROJECTS; p++) {
-		const [row] = await db
-			.insert(projects)
-			.values({ name: `Bench project ${String(p).padStart(2, '0')}`, status: 'active', teamId: teamIds[p % 2]!, targetCalls: 120 })
-			.returning({ id: projects.id });
-		await db.insert(dispositions).values(DEFAULT_DISPOSITIONS.map((d) => ({ ...d, projectId: row!.id })));
-	}
+	const agents = AGENTS_PER_TEAM * TEAMS.length;
 	const first = `'${LAST_DAY}'::date - ${DAYS - 1}`;
-	await exec(h, `set maintenance_work_mem = '256MB'`, log);
+	await exec(h, `set maintenance_work_mem = '512MB'`, log);
+	await exec(h, `set work_mem = '64MB'`, log);
+	await exec(h, `set synchronous_commit = off`, log);
+
+	// ── people, teams, projects, the call intensity ──
+	const teamValues = TEAMS.map((t, i) => `(${i}, '${t.name}', '${t.tz}')`).join(', ');
+	await exec(
+		h,
+		`create table bench_teams as select k, name, tz from (values ${teamValues}) v(k, name, tz)`,
+		log
+	);
+	await exec(h, `insert into teams (name) select name from bench_teams order by k`, log);
+	await exec(
+		h,
+		`alter table bench_teams add column id uuid; update bench_teams b set id = t.id from teams t where t.name = b.name`,
+		log
+	);
 	await exec(
 		h,
 		`insert into users (email, name, password_hash, role)
-		select 'bench.agent' || lpad(g::text, 3, '0') || '@bench', 'Agent ' || lpad(g::text, 3, '0'), 'x', 'agent'
-		from generate_series(1, ${AGENTS}) g`,
+		select 'agent' || lpad(g::text, 3, '0') || '@bench', 'Agent ' || lpad(g::text, 3, '0'), 'x', 'agent'::role
+		from generate_series(0, ${agents - 1}) g
+		union all
+		select 'supervisor' || k || '@bench', 'Supervisor ' || name, 'x', 'supervisor'::role from bench_teams
+		union all
+		select 'manager@bench', 'Manager', 'x', 'manager'::role`,
+		log
+	);
+	const dispositionValues = DEFAULT_DISPOSITIONS.map(
+		(d) =>
+			`(${d.sort}, '${d.code}', '${d.label.replace(/'/g, "''")}', ${d.hotkey ?? 'null'}, '${d.kind}', ${d.retryAfter ?? 'null'}, ${d.maxAttempts ?? 'null'}, ${d.isContact === true}, ${d.isMeeting === true}, ${d.marksPhoneBad === true})`
+	).join(', ');
+	await exec(
+		h,
+		`insert into projects (name, status, team_id, timezone, target_calls, target_talk_minutes, target_meetings)
+		select 'Project ' || chr(65 + p), 'active', t.id, t.tz, 90 + 10 * (p % 3), 60, 1
+		from generate_series(0, ${PROJECTS - 1}) p join bench_teams t on t.k = p % ${TEAMS.length}`,
+		log
+	);
+	await exec(
+		h,
+		`create table bench_projects as select (row_number() over (order by name) - 1)::int as k, id, team_id from projects`,
+		log
+	);
+	await exec(
+		h,
+		`insert into dispositions (project_id, sort, code, label, hotkey, kind, retry_after, max_attempts, is_contact, is_meeting, marks_phone_bad)
+		select p.id, d.sort, d.code, d.label, d.hotkey, d.kind::disposition_kind, d.retry_after, d.max_attempts, d.is_contact, d.is_meeting, d.marks_phone_bad
+		from bench_projects p cross join (values ${dispositionValues})
+			as d(sort, code, label, hotkey, kind, retry_after, max_attempts, is_contact, is_meeting, marks_phone_bad)`,
+		log
+	);
+	// agent k: team k % 4; on the team's projects alternately (teams 0 and 1 have two)
+	await exec(
+		h,
+		`create table bench_agents as
+		select a.k, a.id, t.id as team_id, t.tz, p.id as project_id, p.k as pk
+		from (select (row_number() over (order by email) - 1)::int as k, id from users where role = 'agent') a
+		join bench_teams t on t.k = a.k % ${TEAMS.length}
+		join lateral (select bp.k, bp.id from bench_projects bp where bp.k % ${TEAMS.length} = t.k
+			order by bp.k offset (a.k / ${TEAMS.length}) % (select count(*) from bench_projects x where x.k % ${TEAMS.length} = t.k) limit 1) p on true`,
 		log
 	);
 	await exec(
 		h,
 		`insert into team_members (team_id, user_id)
-		select case when (row_number() over (order by email)) % 2 = 0 then '${teamIds[0]}'::uuid else '${teamIds[1]}'::uuid end, id
-		from users where role = 'agent'`,
+		select team_id, id from bench_agents
+		union all select t.id, u.id from bench_teams t join users u on u.email = 'supervisor' || t.k || '@bench'`,
 		log
 	);
-	// agent k (by email) works on project k % 10, whose team is (k % 10) % 2: keep teams coherent
 	await exec(
 		h,
-		`insert into project_agents (project_id, user_id)
-		select p.id, u.id from (select id, row_number() over (order by email) - 1 as k from users where role = 'agent') u
-		join (select id, row_number() over (order by name) - 1 as k from projects) p on p.k = u.k % ${PROJECTS}`,
+		`insert into project_agents (project_id, user_id) select project_id, id from bench_agents`,
 		log
 	);
-	await exec(h, `insert into leads (company) select 'Bench lead ' || g from generate_series(1, ${LEADS}) g`, log);
 	await exec(
 		h,
-		`insert into project_leads (project_id, lead_id, status, attempts)
-		select p.id, l.id,
-			(array['new','new','new','callback','done','exhausted','dnc','in_progress'])[1 + l.k % 8]::project_lead_status,
-			case when l.k % 8 < 2 then 0 else 1 + l.k % 4 end
-		from (select id, row_number() over (order by company) - 1 as k from leads) l
-		join (select id, row_number() over (order by name) - 1 as k from projects) p on p.k = l.k % ${PROJECTS}`,
+		`create table bench_disp as select p.k * 7 + d.sort as k, d.id from dispositions d join bench_projects p on p.id = d.project_id`,
 		log
 	);
-	// calls: without their secondary indexes while loading (built once afterwards), ids time-ordered
-	for (const ix of ['calls_pbx_linkedid_uq', 'calls_agent_started_idx', 'calls_project_started_idx', 'calls_lead_idx', 'calls_started_idx', 'calls_disposition_idx'])
-		await exec(h, `drop index if exists ${ix}`, log);
-	// numbered lookups joined by key: arrays of ids would be detoasted once per generated row
 	await exec(
 		h,
-		`create table bench_agents as select (row_number() over (order by u.email) - 1)::int as k, u.id, pa.project_id, 0 as pk
-		from users u join project_agents pa on pa.user_id = u.id where u.role = 'agent'`,
+		`insert into public_holidays (day, name) values ${HOLIDAYS.map(([d, n]) => `('${d}', '${n.replace(/'/g, "''")}')`).join(', ')}`,
 		log
 	);
-	await exec(h, `update bench_agents b set pk = x.pk from (select id, (row_number() over (order by name) - 1)::int as pk from projects) x where x.id = b.project_id`, log);
-	await exec(h, `create table bench_leads as select (row_number() over (order by company) - 1)::int as k, id from leads`, log);
 	await exec(
 		h,
-		`create table bench_disp as select ((row_number() over (order by p.name, d.code)) - 1)::int as k, d.id
-		from dispositions d join projects p on p.id = d.project_id`,
+		`create table bench_days as
+		select (row_number() over (order by d) - 1)::int as k, d::date as day
+		from generate_series(${first}, '${LAST_DAY}'::date, interval '1 day') d
+		where extract(isodow from d) < 6 and d::date not in (select day from public_holidays)`,
 		log
 	);
-	await exec(h, `analyze bench_agents, bench_leads, bench_disp`, log);
-	const chunk = 1_000_000;
-	for (let lo = 1; lo <= calls; lo += chunk) {
-		const hi = Math.min(calls, lo + chunk - 1);
-		await exec(
+
+	// ── the lists ──
+	await bulkLoad(h, 'leads', log, () =>
+		exec(
 			h,
-			`insert into calls (id, pbx, linkedid, uniqueid, direction, project_id, lead_id, agent_id, number, started_at,
-				answered_at, ended_at, talk_seconds, dial_status, recording_path, disposition_id)
-			select (lpad(to_hex(g.g), 8, '0') || '-0000-4000-8000-000000000000')::uuid, 'bench', g.g::text, g.g::text, 'out',
-				a.project_id, l.id, a.id, '+331' || g.g,
-				t.started,
-				case when g.u < 0.35 then t.started + interval '8 seconds' end,
-				t.started + interval '8 seconds' + case when g.u < 0.35 then make_interval(secs => t.talk) else interval '15 seconds' end,
-				case when g.u < 0.35 then t.talk end,
-				case when g.u < 0.35 then 'ANSWER' when g.u < 0.45 then 'BUSY' when g.u < 0.5 then 'CHANUNAVAIL' else 'NOANSWER' end,
-				case when g.u < 0.35 then '/bench/rec/' || g.g || '.wav' end,
-				d.id
-			from (select g, random() as u, random() as v from generate_series(${lo}, ${hi}) g) g
-			join bench_agents a on a.k = g.g % ${AGENTS}
-			join bench_leads l on l.k = g.g % ${LEADS}
-			cross join lateral (select (${first})::timestamp at time zone 'UTC'
-					+ ((g.g - 1)::float8 / ${calls} * ${DAYS}) * interval '1 day' as started,
-					(10 + floor(g.v * 290))::int as talk,
-					-- codes sorted: busy 0, callback 1, gatekeeper 2, meeting 3, no_answer 4, not_interested 5, wrong_number 6
-					case when g.u < 0.35 then (array[1, 2, 3, 5, 6, 2, 5, 5])[1 + floor(g.v * 8)::int]
-						when g.u < 0.45 then 0 when g.u < 0.5 then null else 4 end as code) t
-			left join bench_disp d on d.k = a.pk * 7 + t.code`,
+			`insert into leads (company, city, industry)
+		select 'Company ' || g, (array['Paris','Lyon','Marseille','Lille','Nantes','Montréal'])[1 + g % 6],
+			(array['retail','software','logistics','health','construction'])[1 + g % 5]
+		from generate_series(0, ${PROJECTS * LEADS_PER_PROJECT - 1}) g`,
 			log
-		);
-	}
-	await exec(h, `create unique index calls_pbx_linkedid_uq on calls (pbx, linkedid)`, log);
-	await exec(h, `create index calls_agent_started_idx on calls (agent_id, started_at)`, log);
-	await exec(h, `create index calls_project_started_idx on calls (project_id, started_at)`, log);
-	await exec(h, `create index calls_lead_idx on calls (lead_id, started_at)`, log);
-	await exec(h, `create index calls_started_idx on calls (started_at)`, log);
-	await exec(h, `create index calls_disposition_idx on calls (disposition_id)`, log);
-	// a lunch and a break per agent and day
+		)
+	);
+	await exec(
+		h,
+		`create table bench_leads as select (row_number() over (order by created_at, id) - 1)::int as k, id from leads`,
+		log
+	);
+	// most of a year-old list has been worked through: statuses as the intensity table leaves them
+	await bulkLoad(h, 'project_leads', log, () =>
+		exec(
+			h,
+			`insert into project_leads (project_id, lead_id, status, attempts, next_call_at)
+		select p.id, l.id, s.status::project_lead_status, s.attempts, case when s.status in ('new', 'callback') and s.attempts > 0 then now() + interval '1 day' end
+		from bench_leads l
+		join bench_projects p on p.k = l.k / ${LEADS_PER_PROJECT}
+		cross join lateral (select case
+			when r < 0.12 then 'new' when r < 0.30 then 'new' when r < 0.36 then 'callback' when r < 0.37 then 'in_progress'
+			when r < 0.70 then 'done' when r < 0.97 then 'exhausted' else 'dnc' end as status,
+			case when r < 0.12 then 0 else 1 + (l.k % 7) end as attempts
+			from (select ((l.k * 2654435761::bigint) % 1000) / 1000.0 as r) x) s`,
+			log
+		)
+	);
+
+	// ── the calls ──
+	const [dayCount] = await queryRows<{ n: number }>(db, sql`select count(*)::integer as n from bench_days`);
+	const perDay = Math.ceil(calls / (agents * dayCount!.n));
+	log(`  ${calls} calls: ${agents} agents × ${dayCount!.n} working days × ≤ ${perDay} calls`);
+	await exec(h, `alter table meetings drop constraint if exists meetings_call_id_calls_id_fk`, log);
+	await exec(
+		h,
+		`alter table survey_answers drop constraint if exists survey_answers_call_id_calls_id_fk`,
+		log
+	);
+	await exec(h, `alter table calls set unlogged`, log);
+	await exec(h, `alter table calls drop constraint calls_pkey`, log);
+	await exec(h, `analyze bench_agents, bench_days, bench_disp, bench_leads`, log);
+	const chunk = 2_000_000;
+	await bulkLoad(h, 'calls', log, async () => {
+		for (let lo = 0; lo < calls; lo += chunk) {
+			const hi = Math.min(calls, lo + chunk) - 1;
+			// g → agent g % agents, slot g / agents → working day slot / perDay, its seq-th call of the day
+			await exec(
+				h,
+				`insert into calls (id, pbx, linkedid, uniqueid, direction, project_id, lead_id, agent_id, number, started_at,
+				answered_at, ended_at, talk_seconds, dial_status, hangup_cause, recording_path, disposition_id)
+			select gen_random_uuid(), 'bench', g.g::text, g.g::text, 'out',
+				a.project_id, l.id, a.id, '+33' || (100000000 + (g.g * 7919) % 899999999), t.started,
+				case when o.answered then t.started + make_interval(secs => o.ring) end,
+				t.started + make_interval(secs => o.ring + coalesce(o.talk, 0)),
+				o.talk, o.status, o.cause,
+				case when o.answered then '/recordings/bench/' || g.g || '.wav' end,
+				dd.id
+			from (select g, random() as u, random() as v, random() as w from generate_series(${lo}::bigint, ${hi}::bigint) g) g
+			join bench_agents a on a.k = g.g % ${agents}
+			join bench_days d on d.k = (g.g / ${agents}) / ${perDay}
+			join bench_leads l on l.k = a.pk * ${LEADS_PER_PROJECT} + (g.g * 7919) % ${LEADS_PER_PROJECT}
+			cross join lateral (select
+				((d.day + time '09:00') + make_interval(secs => (((g.g / ${agents}) % ${perDay}) * 28800.0 / ${perDay} + g.w * 28800.0 / ${perDay})
+					+ case when ((g.g / ${agents}) % ${perDay}) * 28800.0 / ${perDay} >= 10800 then 3600 else 0 end)) at time zone a.tz as started) t
+			cross join lateral (select
+				g.u < 0.30 as answered,
+				-- answered: gatekeeper 35 %, not interested 35 %, callback 18 %, wrong number 8 %, meeting 4 %
+				case when g.u < 0.30 then (case when g.v < 0.35 then 2 when g.v < 0.70 then 4 when g.v < 0.88 then 3 when g.v < 0.96 then 5 else 6 end)
+					when g.u < 0.40 then 1 when g.u < 0.43 then null else 0 end as code,
+				case when g.u < 0.30 then 'ANSWER' when g.u < 0.40 then 'BUSY' when g.u < 0.43 then 'CHANUNAVAIL' else 'NOANSWER' end as status,
+				case when g.u < 0.30 then 16 when g.u < 0.40 then 17 when g.u < 0.43 then 34 else 19 end as cause,
+				case when g.u < 0.30 then 4 + floor(g.w * 16)::int when g.u < 0.43 then 2 else 25 end as ring,
+				case when g.u >= 0.30 then null
+					when g.v < 0.35 then 5 + floor(g.w * 35)::int when g.v < 0.70 then 15 + floor(g.w * 105)::int
+					when g.v < 0.88 then 20 + floor(g.w * 160)::int when g.v < 0.96 then 3 + floor(g.w * 17)::int
+					else 120 + floor(g.w * 480)::int end as talk) o
+			left join bench_disp dd on dd.k = a.pk * 7 + o.code`,
+				log
+			);
+		}
+		await exec(h, `alter table calls add constraint calls_pkey primary key (id)`, log);
+	});
+
+	// ── pauses: lunch, a break, Friday's training, in each agent's local time ──
 	await exec(
 		h,
 		`insert into agent_state_log (agent_id, state, reason, started_at, ended_at)
-		select u.id, 'paused', r.reason, (d::date + r.at) at time zone 'UTC', (d::date + r.at + r.len) at time zone 'UTC'
-		from users u cross join generate_series(${first}, '${LAST_DAY}'::date, interval '1 day') d
-		cross join (values ('lunch', time '12:00', interval '45 minutes'), ('break', time '15:30', interval '12 minutes')) r(reason, at, len)
-		where u.role = 'agent'`,
+		select a.id, 'paused', r.reason, (d.day + r.at) at time zone a.tz, (d.day + r.at + r.len) at time zone a.tz
+		from bench_agents a cross join bench_days d
+		cross join lateral (values
+			('lunch', time '12:00', interval '1 hour'),
+			('break', time '15:30', make_interval(mins => 10 + (a.k + d.k) % 11)),
+			('training', time '16:45', case when extract(isodow from d.day) = 5 then interval '45 minutes' end)) r(reason, at, len)
+		where r.len is not null`,
+		log
+	);
+
+	// ── meetings booked on the meeting calls ──
+	await exec(
+		h,
+		`insert into meetings (lead_id, project_id, call_id, booked_by, created_at, starts_at, ends_at, place, status, deal, amount)
+		select c.lead_id, c.project_id, c.id, c.agent_id, c.ended_at, s.starts, s.starts + interval '1 hour', 'On site',
+			case when s.starts > '${LAST_DAY}'::date then 'scheduled' when c.linkedid::bigint % 20 < 3 then 'cancelled'
+				when c.linkedid::bigint % 20 < 7 then 'no_show' else 'held' end::meeting_status,
+			case when s.starts <= '${LAST_DAY}'::date and c.linkedid::bigint % 20 >= 7 then
+				(case when c.linkedid::bigint % 10 < 3 then 'won' when c.linkedid::bigint % 10 < 6 then 'lost' else 'pending' end)
+				else 'pending' end::deal_outcome,
+			1000 + (c.linkedid::bigint % 40) * 100
+		from calls c
+		join dispositions d on d.id = c.disposition_id and d.is_meeting
+		cross join lateral (select date_trunc('hour', c.started_at) + make_interval(days => 2 + (c.linkedid::bigint % 9)::int) as starts) s`,
 		log
 	);
 	await exec(
 		h,
-		`insert into meetings (lead_id, project_id, call_id, booked_by, created_at, starts_at, ends_at, status, deal, amount)
-		select c.lead_id, c.project_id, c.id, c.agent_id, c.started_at, c.started_at + interval '3 days', c.started_at + interval '3 days 1 hour',
-			case when c.linkedid::bigint % 3 = 0 then 'no_show' else 'held' end::meeting_status,
-			case when c.linkedid::bigint % 4 = 0 then 'won' else 'pending' end::deal_outcome, 1500
-		from calls c join dispositions d on d.id = c.disposition_id
-		where d.is_meeting and c.linkedid::bigint % 20 = 0`,
+		`insert into pay_rules (team_id, weekly_salary, bonus1_rate, bonus1_threshold, bonus2_amount, daily_dials_plan)
+		select id, '450.00', '25.00', 2, '80.00', 120 from bench_teams`,
 		log
 	);
-	const hours = Array.from({ length: 24 }, (_, h) => `count(*) filter (where direction = 'out' and extract(hour from started_at at time zone 'UTC') = ${h})`).join(', ');
-	await exec(
-		h,
-		`insert into agent_day_stats (agent_id, project_id, day, dials, contacts, conversations, talk_seconds, hourly)
-		select agent_id, coalesce(project_id, '${NIL_UUID}'), (started_at at time zone 'UTC')::date,
-			count(*) filter (where direction = 'out'), count(*) filter (where answered_at is not null),
-			count(*) filter (where answered_at is not null and talk_seconds >= 30), coalesce(sum(talk_seconds), 0),
-			jsonb_build_array(${hours})
-		from calls where agent_id is not null group by 1, 2, 3`,
-		log
+	await exec(h, `analyze`, log);
+
+	// ── rollups, by the rebuild commands ──
+	const zones = new Map(
+		(await queryRows<{ id: string; tz: string }>(db, sql`select id::text, tz from bench_agents`)).map((a) => [
+			a.id,
+			a.tz
+		])
 	);
-	await exec(
-		h,
-		`insert into agent_day_stats (agent_id, project_id, day, pause_seconds, pause_reasons, hourly)
-		select agent_id, '${NIL_UUID}', day, sum(s)::integer, jsonb_object_agg(reason, s), '[]'::jsonb from (
-			select agent_id, (started_at at time zone 'UTC')::date as day, reason,
-				round(sum(extract(epoch from ended_at - started_at)))::integer as s
-			from agent_state_log where state = 'paused' group by 1, 2, 3) x
-		group by agent_id, day`,
-		log
+	const rows = await timed('rebuildRollups (set-based, all time)', log, () =>
+		rebuildRollups(db, { timezone: (id) => zones.get(id) ?? 'UTC' })
 	);
-	for (const t of teamIds)
-		await exec(
-			h,
-			`insert into pay_rules (team_id, weekly_salary, bonus1_rate, bonus1_threshold, bonus2_amount, daily_dials_plan)
-			values ('${t}', '450', '25', 2, '80', 100)`,
-			log
-		);
-	await exec(h, `vacuum analyze`, log);
+	const keys = await timed('rebuildMeetingStats', log, () => rebuildMeetingStats(db));
+	log(`  rollups: ${rows} agent-day rows, ${keys} meeting keys`);
+	await timed('snapshotProgress', log, () => snapshotProgress(db, LAST_DAY));
+	await exec(h, `analyze agent_day_stats`, log);
 	await exec(h, `create table bench_meta (k text primary key, v text not null)`, log);
 	await exec(h, `insert into bench_meta values ('seeded', '${calls}')`, log);
 }

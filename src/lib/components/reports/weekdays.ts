@@ -18,3 +18,10 @@ export function withParam(search: URLSearchParams, name: string, value: string):
 	p.set(name, value);
 	return p.toString();
 }
+
+/** The same query string without `name` (e.g. the first page of a paged drill-down). */
+export function withoutParam(search: URLSearchParams, name: string): string {
+	const p = new URLSearchParams(search);
+	p.delete(name);
+	return p.toString();
+}

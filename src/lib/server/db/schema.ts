@@ -385,7 +385,11 @@ export const calls = pgTable(
 		index('calls_project_started_idx').on(t.projectId, t.startedAt),
 		index('calls_lead_idx').on(t.leadId, t.startedAt),
 		index('calls_started_idx').on(t.startedAt),
-		index('calls_disposition_idx').on(t.dispositionId)
+		// drill-downs: the calls of one disposition, and the unanswered calls nobody disposed of, newest first
+		index('calls_disposition_idx').on(t.dispositionId, t.startedAt),
+		index('calls_undisposed_status_idx')
+			.on(t.dialStatus, t.startedAt)
+			.where(sql`${t.dispositionId} is null and ${t.answeredAt} is null`)
 	]
 );
 
@@ -433,6 +437,9 @@ export const meetings = pgTable(
 		index('meetings_booked_by_idx').on(t.bookedBy, t.createdAt),
 		index('meetings_director_starts_idx').on(t.salesDirectorId, t.startsAt),
 		index('meetings_lead_idx').on(t.leadId),
+		// reports: meetings booked in a period (conversion) and held in a week (pay)
+		index('meetings_created_idx').on(t.createdAt),
+		index('meetings_starts_idx').on(t.startsAt),
 		// backstop of the booking lock: one live meeting per director and start time
 		uniqueIndex('meetings_director_slot_uq')
 			.on(t.salesDirectorId, t.startsAt)
@@ -588,6 +595,10 @@ export const agentDayStats = pgTable(
 		hourly: jsonb('hourly').$type<number[]>().notNull().default([]),
 		/** paused seconds that day per pause reason ('' = no reason given); sums to pause_seconds ± rounding */
 		pauseReasons: jsonb('pause_reasons').$type<Record<string, number>>().notNull().default({}),
+		/** answered calls with talk ≥ CONVERSATION_THRESHOLDS[i] seconds (src/lib/reports/conversation.ts) */
+		talkOver: jsonb('talk_over').$type<number[]>().notNull().default([]),
+		/** failed dials per reason key (src/lib/server/reports/reasons.ts) */
+		failures: jsonb('failures').$type<Record<string, number>>().notNull().default({}),
 		updatedAt: tstz('updated_at').notNull().defaultNow()
 	},
 	(t) => [
@@ -595,6 +606,28 @@ export const agentDayStats = pgTable(
 		index('agent_day_stats_day_idx').on(t.day),
 		index('agent_day_stats_project_day_idx').on(t.projectId, t.day)
 	]
+);
+
+/**
+ * Where each project's list stood on a day (reports' project progress): leads per status and, of
+ * those, dialled at least once, plus the days with dials so far (the pace). Counting a list of
+ * hundreds of thousands of leads takes too long for a report, and a live counter row would be a
+ * hot spot for the hopper: a refresher (src/lib/server/reports/progress-snapshots.ts) rewrites
+ * today's row every few minutes, earlier days keep the history.
+ */
+export const projectProgressDays = pgTable(
+	'project_progress_days',
+	{
+		projectId: uuid('project_id')
+			.notNull()
+			.references(() => projects.id, { onDelete: 'cascade' }),
+		day: date('day').notNull(),
+		/** { status: [leads, dialled] } */
+		byStatus: jsonb('by_status').$type<Record<string, [number, number]>>().notNull(),
+		callingDays: integer('calling_days').notNull(),
+		updatedAt: tstz('updated_at').notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.projectId, t.day] })]
 );
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';

@@ -11,6 +11,7 @@ import type { Db, DbOrTx, Tx } from '../db';
 import { queryRows } from '../db/rows';
 import { calls, dispositions, leadPhones, notes, projectLeads } from '../db/schema';
 import { bookMeeting, MeetingError } from '../meetings/booking';
+import { refreshCallRollups } from '../../../../realtime/persist/rollups';
 
 export { MEETING_MINUTES } from '../meetings/slots';
 
@@ -101,6 +102,8 @@ async function dispose(tx: Tx, agentId: string, req: DispositionRequest, now: Da
 			.where(and(eq(calls.id, req.callId), eq(calls.leadId, pl.leadId)))
 			.returning({ number: calls.number });
 		callLinked = linked.length > 0;
+		// the failure diagram reads dispositions from the rollups: the call's row follows
+		if (callLinked) await refreshCallRollups(tx, [req.callId]);
 		if (!phoneId && linked[0]?.number) {
 			const digits = linked[0].number.replace(/^\+/, '');
 			const [ph] = await tx

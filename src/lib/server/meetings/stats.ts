@@ -48,25 +48,55 @@ export async function recountMeetingStats(tx: DbOrTx, key: MeetingStatsKey): Pro
 
 /**
  * Repairs meetings/deals for every key with meetings booked in [from, to) or a stats row of those
- * days that claims some. Returns the number of keys recounted.
+ * days that claims some, in one set-based statement (the same counts as recountMeetingStats).
+ * Returns the number of keys recounted.
  */
 export async function rebuildMeetingStats(db: Db, options: { from?: Date; to?: Date } = {}): Promise<number> {
 	const from = options.from?.toISOString() ?? '-infinity';
 	const to = options.to?.toISOString() ?? 'infinity';
 	return db.transaction(async (tx) => {
-		const keys = await queryRows<{ agent_id: string; project_id: string; day: string }>(
+		await tx.execute(sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}::bigint)`);
+		const rows = await queryRows<{ n: number }>(
 			tx,
-			sql`select distinct m.booked_by::text as agent_id, m.project_id::text, (m.created_at at time zone 'UTC')::date::text as day
+			sql`with booked as (
+				select m.booked_by as agent_id, m.project_id, (m.created_at at time zone 'UTC')::date as day
 				from meetings m
 				where m.booked_by is not null and m.created_at >= ${from}::timestamptz and m.created_at < ${to}::timestamptz
-			union
-			select s.agent_id::text, s.project_id::text, s.day::text
+			),
+			keys as (
+				select agent_id, project_id, day from booked
+				union
+				select s.agent_id, s.project_id, s.day
 				from agent_day_stats s
 				where (s.meetings <> 0 or s.deals <> 0)
 					and (s.day + 1)::timestamp at time zone 'UTC' > ${from}::timestamptz
-					and s.day::timestamp at time zone 'UTC' < ${to}::timestamptz`
+					and s.day::timestamp at time zone 'UTC' < ${to}::timestamptz
+			),
+			counted as (
+				select k.agent_id, k.project_id, k.day,
+					(count(m.id) filter (where m.status <> 'cancelled'))::int as meetings,
+					(count(m.id) filter (where m.status <> 'cancelled' and m.deal = 'won'))::int as deals
+				from keys k
+				left join meetings m on m.booked_by = k.agent_id and m.project_id = k.project_id
+					and m.created_at >= k.day::timestamp at time zone 'UTC'
+					and m.created_at < (k.day + 1)::timestamp at time zone 'UTC'
+				group by k.agent_id, k.project_id, k.day
+			),
+			written as (
+				insert into agent_day_stats as s (agent_id, project_id, day, meetings, deals, updated_at)
+				select agent_id, project_id, day, meetings, deals, now() from counted
+				on conflict (agent_id, project_id, day) do update set meetings = excluded.meetings, deals = excluded.deals, updated_at = excluded.updated_at
+				where (s.meetings, s.deals) is distinct from (excluded.meetings, excluded.deals)
+				returning 1
+			)
+			select (select count(*) from counted)::integer as n, (select count(*) from written)::integer as written`
 		);
-		for (const k of keys) await recountMeetingStats(tx, { agentId: k.agent_id, projectId: k.project_id, day: k.day });
-		return keys.length;
+		// rows that hold nothing any more go, as recountMeetingStats does (after the upsert: a statement sees its snapshot)
+		await tx.execute(sql`
+			delete from agent_day_stats
+			where (day + 1)::timestamp at time zone 'UTC' > ${from}::timestamptz
+				and day::timestamp at time zone 'UTC' < ${to}::timestamptz
+				and dials = 0 and contacts = 0 and talk_seconds = 0 and pause_seconds = 0 and meetings = 0 and deals = 0`);
+		return rows[0]?.n ?? 0;
 	});
 }

@@ -1,6 +1,9 @@
 /**
  * The calls behind a number (drill-down): the report's filters plus what the clicked cell means
- * — a failure reason, a day, an outcome. Raw rows through the calls indexes, newest first, capped.
+ * — a failure reason, a day, an outcome. Raw rows through the calls indexes (started_at, or
+ * (agent_id, started_at) with an agent filter), newest first, a page at a time: the next page
+ * starts strictly before the last row's (started_at, id), so paging never skips nor repeats a
+ * call and costs the same on page 1 and page 100.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -9,9 +12,13 @@ import { queryRows } from '../db/rows';
 import { isDay, addDays } from '$lib/reports/dates';
 import type { ReportTable } from '$lib/reports/table';
 import { agentIn, projectIs, type ReportScope } from './scope';
-import { IS_FAILURE, periodOf, REASON_KEY } from './failures';
+import { periodOf } from './failures';
+import { DIAL_REASON_PREFIX, FAILED_DISPOSITION } from './reasons';
 
-export const DRILL_LIMIT = 500;
+/** calls per page on screen */
+export const DRILL_PAGE = 100;
+/** calls in an export of a drill-down */
+export const DRILL_EXPORT_LIMIT = 10_000;
 
 export const OUTCOMES = ['dial', 'contact', 'conversation'] as const;
 
@@ -20,19 +27,46 @@ export interface DrillInput {
 	reason: string | null;
 	day: string | null;
 	outcome: (typeof OUTCOMES)[number] | null;
+	/** page cursor: the calls strictly before this one (newest first) */
+	before: DrillCursor | null;
 }
+
+export interface DrillCursor {
+	startedAt: string;
+	id: string;
+}
+
+/** `<ISO time>~<call id>`: the cursor as a URL parameter */
+export function cursorParam(c: DrillCursor): string {
+	return `${c.startedAt}~${c.id}`;
+}
+
+const cursorSchema = z
+	.string()
+	.regex(/^[^~]+~[0-9a-f-]{36}$/i, { message: 'The page cursor is not valid.' })
+	.refine((v) => !Number.isNaN(Date.parse(v.split('~')[0]!)), { message: 'The page cursor is not valid.' });
 
 const drillSchema = z.object({
 	reason: z.string().max(80, { message: 'The reason is too long.' }).optional(),
 	day: z.string().refine(isDay, { message: 'The day must be a date written YYYY-MM-DD.' }).optional(),
-	outcome: z.enum(OUTCOMES, { message: 'The outcome must be dial, contact or conversation.' }).optional()
+	outcome: z.enum(OUTCOMES, { message: 'The outcome must be dial, contact or conversation.' }).optional(),
+	before: cursorSchema.optional()
 });
 
 export function parseDrill(params: URLSearchParams): { ok: true; drill: DrillInput } | { ok: false; message: string } {
 	const get = (k: string) => params.get(k)?.trim() || undefined;
-	const parsed = drillSchema.safeParse({ reason: get('reason'), day: get('day'), outcome: get('outcome') });
+	const parsed = drillSchema.safeParse({ reason: get('reason'), day: get('day'), outcome: get('outcome'), before: get('before') });
 	if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'Bad drill-down.' };
-	return { ok: true, drill: { reason: parsed.data.reason ?? null, day: parsed.data.day ?? null, outcome: parsed.data.outcome ?? null } };
+	const before = parsed.data.before?.split('~');
+	return {
+		ok: true,
+		drill: {
+			reason: parsed.data.reason ?? null,
+			day: parsed.data.day ?? null,
+			outcome: parsed.data.outcome ?? null,
+			before: before ? { startedAt: new Date(before[0]!).toISOString(), id: before[1]!.toLowerCase() } : null
+		}
+	};
 }
 
 export interface DrillCall {
@@ -47,16 +81,32 @@ export interface DrillCall {
 	hasRecording: boolean;
 }
 
-export async function drillCalls(db: DbOrTx, scope: ReportScope, drill: DrillInput): Promise<DrillCall[]> {
+/**
+ * `REASON_KEY = reason and IS_FAILURE`, written so an index can find the calls (calls_disposition_idx
+ * or calls_undisposed_status_idx) instead of filtering every call of the period.
+ */
+function reasonIs(reason: string): SQL {
+	if (reason.startsWith(DIAL_REASON_PREFIX)) {
+		const status = reason.slice(DIAL_REASON_PREFIX.length);
+		const statusIs =
+			status === 'UNKNOWN' ? sql`coalesce(nullif(c.dial_status, ''), 'UNKNOWN') = 'UNKNOWN'` : sql`c.dial_status = ${status}`;
+		// a dial status is the reason of exactly the unanswered calls nobody disposed of (see IS_FAILURE)
+		return sql`(c.disposition_id is null and c.answered_at is null and ${statusIs})`;
+	}
+	return sql`c.disposition_id in (select d.id from dispositions d where d.code = ${reason} and ${FAILED_DISPOSITION})`;
+}
+
+export async function drillCalls(db: DbOrTx, scope: ReportScope, drill: DrillInput, limit = DRILL_PAGE): Promise<DrillCall[]> {
 	const where: SQL[] = [projectIs(scope, sql`c.project_id`), agentIn(scope, sql`c.agent_id`)];
 	if (drill.day) {
 		where.push(sql`c.started_at >= ${drill.day}::timestamp at time zone 'UTC'
 			and c.started_at < ${addDays(drill.day, 1)}::timestamp at time zone 'UTC'`);
 	} else where.push(periodOf(scope, sql`c.started_at`));
-	if (drill.reason) where.push(sql`c.direction = 'out' and ${IS_FAILURE} and ${REASON_KEY} = ${drill.reason}`);
+	if (drill.reason) where.push(sql`c.direction = 'out' and ${reasonIs(drill.reason)}`);
 	if (drill.outcome === 'dial') where.push(sql`c.direction = 'out'`);
 	if (drill.outcome === 'contact') where.push(sql`c.answered_at is not null`);
 	if (drill.outcome === 'conversation') where.push(sql`c.answered_at is not null and c.talk_seconds >= 30`);
+	if (drill.before) where.push(sql`(c.started_at, c.id) < (${drill.before.startedAt}::timestamptz, ${drill.before.id}::uuid)`);
 	return queryRows<DrillCall>(
 		db,
 		sql`select c.id, c.started_at as "startedAt", u.name as "agentName", p.name as "projectName",
@@ -67,9 +117,15 @@ export async function drillCalls(db: DbOrTx, scope: ReportScope, drill: DrillInp
 			left join users u on u.id = c.agent_id
 			left join projects p on p.id = c.project_id
 			where ${sql.join(where, sql` and `)}
-			order by c.started_at desc
-			limit ${DRILL_LIMIT}`
+			order by c.started_at desc, c.id desc
+			limit ${limit}`
 	).then((rows) => rows.map((r) => ({ ...r, startedAt: new Date(r.startedAt).toISOString() })));
+}
+
+/** The cursor of the page after `rows`, or null when this page was the last. */
+export function nextCursor(rows: readonly DrillCall[], limit = DRILL_PAGE): DrillCursor | null {
+	const last = rows.at(-1);
+	return rows.length >= limit && last ? { startedAt: last.startedAt, id: last.id } : null;
 }
 
 export function callsTable(rows: readonly DrillCall[]): ReportTable {

@@ -1,6 +1,7 @@
 /**
- * Conversion funnel per agent and week: dials → contacts → conversations (≥ 30 s of talk, the
- * rollup's threshold) → meetings booked → held → deals won, with the rate at each step.
+ * Conversion funnel per agent and week: dials → contacts → conversations (talk ≥ N s, N one of
+ * CONVERSATION_THRESHOLDS, 30 by default) → meetings booked → held → deals won, with the rate at
+ * each step.
  * Dials, contacts and conversations come from agent_day_stats (weeks are ISO weeks of the agents'
  * local days). Meetings are counted in the week they were booked (a cohort): held and won say
  * what became of that week's bookings.
@@ -11,6 +12,12 @@ import { queryRows } from '../db/rows';
 import { addDays } from '$lib/reports/dates';
 import { rate, type ReportTable } from '$lib/reports/table';
 import { agentIn, projectIs, type ReportScope } from './scope';
+import {
+	CONVERSATION_THRESHOLDS,
+	DEFAULT_CONVERSATION_SECONDS,
+	isConversationThreshold,
+	type ConversationThreshold
+} from '$lib/reports/conversation';
 
 export interface ConversionRow {
 	agentId: string;
@@ -25,11 +32,27 @@ export interface ConversionRow {
 	won: number;
 }
 
-/** conversations are calls with at least this much talk (agent_day_stats.conversations) */
-export const CONVERSATION_SECONDS = 30;
+/** `talk` from the URL: one of CONVERSATION_THRESHOLDS, DEFAULT_CONVERSATION_SECONDS when absent. */
+export function parseTalk(params: URLSearchParams): { ok: true; talk: ConversationThreshold } | { ok: false; message: string } {
+	const raw = params.get('talk')?.trim();
+	if (!raw) return { ok: true, talk: DEFAULT_CONVERSATION_SECONDS };
+	const n = Number(raw);
+	if (!isConversationThreshold(n))
+		return { ok: false, message: `A conversation lasts at least one of ${CONVERSATION_THRESHOLDS.join(', ')} seconds.` };
+	return { ok: true, talk: n };
+}
 
-export async function conversionRows(db: DbOrTx, scope: ReportScope): Promise<ConversionRow[]> {
+export async function conversionRows(
+	db: DbOrTx,
+	scope: ReportScope,
+	talk: ConversationThreshold = DEFAULT_CONVERSATION_SECONDS
+): Promise<ConversionRow[]> {
 	const f = scope.filters;
+	// the default is its own column (also filled on rows written before talk_over existed)
+	const conversations =
+		talk === DEFAULT_CONVERSATION_SECONDS
+			? sql`s.conversations`
+			: sql`coalesce((s.talk_over->>${sql.raw(String(CONVERSATION_THRESHOLDS.indexOf(talk)))})::integer, 0)`;
 	const lo = sql`${f.from}::date`;
 	const hiExclusive = sql`${addDays(f.to, 1)}::date`;
 	return queryRows<ConversionRow>(
@@ -37,7 +60,7 @@ export async function conversionRows(db: DbOrTx, scope: ReportScope): Promise<Co
 		sql`with funnel as (
 			select s.agent_id, date_trunc('week', s.day)::date as week,
 				sum(s.dials)::integer as dials, sum(s.contacts)::integer as contacts,
-				sum(s.conversations)::integer as conversations
+				sum(${conversations})::integer as conversations
 			from agent_day_stats s
 			where s.day >= ${lo} and s.day < ${hiExclusive}
 				and ${projectIs(scope, sql`s.project_id`)} and ${agentIn(scope, sql`s.agent_id`)}

@@ -1,9 +1,8 @@
 /**
  * Failure diagram: why dials did not turn into conversations, as a Pareto (most frequent first,
- * with the cumulative share). A reason is the disposition the agent chose when its kind is
- * refusal or failure, or final without a meeting (not interested, wrong number), or — for an unanswered call with no disposition — the dial status the PBX
- * gave (BUSY, NOANSWER, CHANUNAVAIL…), keyed `dial:<STATUS>`. Raw calls, through the
- * (project, started_at) / (agent, started_at) indexes; the period is in UTC days.
+ * with the cumulative share). Reasons are defined in reasons.ts; the counts come from
+ * agent_day_stats.failures (per agent, project and the agent's local day), so the period is in
+ * local days like every rollup report; the drill-down reads the raw calls behind a bar.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db';
@@ -12,6 +11,8 @@ import { addDays } from '$lib/reports/dates';
 import type { ReportTable } from '$lib/reports/table';
 import { agentIn, projectIs, type ReportScope } from './scope';
 import { filterParams } from './filters';
+import { DIAL_REASON_PREFIX } from './reasons';
+
 
 export interface FailureReason {
 	/** disposition code, or dial:<STATUS> */
@@ -21,30 +22,31 @@ export interface FailureReason {
 	calls: number;
 }
 
-/** Every call that is a failure or refusal, with its reason key. Shared with the drill-down. */
-const FAILED_DISPOSITION = sql`(d.kind in ('refusal', 'failure') or (d.kind = 'final' and not d.is_meeting))`;
-export const REASON_KEY = sql`case when ${FAILED_DISPOSITION} then d.code
-	else 'dial:' || coalesce(nullif(c.dial_status, ''), 'UNKNOWN') end`;
-export const IS_FAILURE = sql`(${FAILED_DISPOSITION} or (c.disposition_id is null and c.answered_at is null))`;
-
 export function periodOf(scope: ReportScope, column: SQL): SQL {
 	return sql`${column} >= ${scope.filters.from}::timestamp at time zone 'UTC'
 		and ${column} < ${addDays(scope.filters.to, 1)}::timestamp at time zone 'UTC'`;
 }
 
 export async function failureReasons(db: DbOrTx, scope: ReportScope): Promise<FailureReason[]> {
+	const f = scope.filters;
 	return queryRows<FailureReason>(
 		db,
-		sql`select ${REASON_KEY} as reason,
-				coalesce(min(d.label) filter (where ${FAILED_DISPOSITION}), coalesce(nullif(min(c.dial_status), ''), 'UNKNOWN')) as label,
-				count(*)::integer as calls
-			from calls c
-			left join dispositions d on d.id = c.disposition_id
-			where ${periodOf(scope, sql`c.started_at`)} and c.direction = 'out'
-				and ${projectIs(scope, sql`c.project_id`)} and ${agentIn(scope, sql`c.agent_id`)}
-				and ${IS_FAILURE}
-			group by 1
-			order by 3 desc, 1`
+		sql`with counted as (
+				select r.key as reason, sum(r.value::integer)::integer as calls
+				from agent_day_stats s
+				cross join lateral jsonb_each_text(s.failures) as r(key, value)
+				where s.day >= ${f.from}::date and s.day < ${addDays(f.to, 1)}::date
+					and s.failures <> '{}'::jsonb
+					and ${projectIs(scope, sql`s.project_id`)} and ${agentIn(scope, sql`s.agent_id`)}
+				group by 1
+			)
+			select c.reason,
+				case when starts_with(c.reason, ${DIAL_REASON_PREFIX}) then substr(c.reason, ${DIAL_REASON_PREFIX.length + 1})
+					else coalesce((select min(d.label) from dispositions d
+						where d.code = c.reason and ${projectIs(scope, sql`d.project_id`)}), c.reason) end as label,
+				c.calls
+			from counted c
+			order by c.calls desc, c.reason`
 	);
 }
 

@@ -38,12 +38,16 @@ export async function intensity(db: DbOrTx, scope: ReportScope): Promise<Intensi
 	const inPeriod = sql`s.day >= ${lo} and s.day < ${hi} and ${agentIn(scope, sql`s.agent_id`)}`;
 	const calls = sql`${inPeriod} and ${projectIs(scope, sql`s.project_id`)}`;
 	const pauses = sql`${inPeriod} and s.project_id = ${NIL_UUID}::uuid`;
-	const target = f.projectId
-		? sql`(select target_calls from projects where id = ${f.projectId}::uuid)`
-		: sql`(select max(p.target_calls) from project_agents pa join projects p on p.id = pa.project_id where pa.user_id = k.agent_id)`;
-	const targetTalk = f.projectId
-		? sql`(select target_talk_minutes * 60 from projects where id = ${f.projectId}::uuid)`
-		: sql`(select max(p.target_talk_minutes) * 60 from project_agents pa join projects p on p.id = pa.project_id where pa.user_id = k.agent_id)`;
+	// the plan each agent is held to, once per agent (not once per row)
+	const targets = f.projectId
+		? sql`select null::uuid as agent_id, target_calls as dials, target_talk_minutes * 60 as talk
+			from projects where id = ${f.projectId}::uuid`
+		: sql`select pa.user_id as agent_id, max(p.target_calls) as dials, max(p.target_talk_minutes) * 60 as talk
+			from project_agents pa join projects p on p.id = pa.project_id
+			where pa.user_id in (select agent_id from k)
+			group by pa.user_id`;
+	const targetJoin = f.projectId ? sql`true` : sql`t.agent_id = k.agent_id`;
+	const hours = Array.from({ length: 24 }, (_, h) => sql.raw(`sum((s.hourly->>${h})::integer)::integer`));
 
 	const [days, cells, reasons] = await Promise.all([
 		queryRows<IntensityDay>(
@@ -57,21 +61,23 @@ export async function intensity(db: DbOrTx, scope: ReportScope): Promise<Intensi
 				where ${inPeriod}
 				group by s.agent_id, s.day
 			)
+			, t as (${targets})
 			select k.agent_id as "agentId", u.name as "agentName", k.day::text as day,
 				coalesce(k.dials, 0)::integer as dials, coalesce(k.talk, 0)::integer as "talkSeconds",
 				coalesce(k.pause, 0)::integer as "pauseSeconds",
-				${target}::integer as "targetDials", ${targetTalk}::integer as "targetTalkSeconds"
+				t.dials::integer as "targetDials", t.talk::integer as "targetTalkSeconds"
 			from k join users u on u.id = k.agent_id
+			left join t on ${targetJoin}
 			where coalesce(k.dials, 0) + coalesce(k.talk, 0) + coalesce(k.pause, 0) > 0
 			order by u.name, k.day`
 		),
-		queryRows<{ dow: number; hour: number; n: number }>(
+		// 24 sums per weekday: reading the array's elements by index beats expanding every row
+		queryRows<{ dow: number; hours: number[] }>(
 			db,
-			sql`select extract(isodow from s.day)::integer as dow, (h.idx - 1)::integer as hour, sum(h.n::integer)::integer as n
+			sql`select extract(isodow from s.day)::integer as dow, array[${sql.join(hours, sql`, `)}] as hours
 				from agent_day_stats s
-				cross join lateral jsonb_array_elements_text(s.hourly) with ordinality as h(n, idx)
-				where ${calls}
-				group by 1, 2`
+				where ${calls} and s.dials > 0
+				group by 1`
 		),
 		queryRows<{ reason: string; seconds: number }>(
 			db,
@@ -84,7 +90,7 @@ export async function intensity(db: DbOrTx, scope: ReportScope): Promise<Intensi
 		)
 	]);
 	const heatmap = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
-	for (const c of cells) heatmap[c.dow - 1]![c.hour] = c.n;
+	for (const c of cells) c.hours.forEach((n, hour) => (heatmap[c.dow - 1]![hour] = n ?? 0));
 	return { days, heatmap, pauseByReason: reasons };
 }
 

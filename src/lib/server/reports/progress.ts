@@ -1,7 +1,8 @@
 /**
  * Project progress: where each project's list stands (leads per status; dialled at least once,
  * untouched, exhausted), dials per day over the period (agent_day_stats), and the day the
- * untouched leads run out at the current pace.
+ * untouched leads run out at the current pace. The list counts come from the latest
+ * project_progress_days snapshot (at most SNAPSHOT_MS old; `asOf` says when it was taken).
  *
  * Pace = leads dialled at least once ÷ days the project has had dials (all time, from the
  * rollups): leads taken from the list per calling day. ETA = today + ⌈untouched ÷ pace⌉ calling
@@ -13,6 +14,7 @@ import { queryRows } from '../db/rows';
 import { addDays, type Day } from '$lib/reports/dates';
 import type { ReportTable } from '$lib/reports/table';
 import { agentIn, projectInScope, type ReportScope } from './scope';
+import { snapshotProgress } from './progress-snapshots';
 
 export const LEAD_STATUSES = ['new', 'callback', 'in_progress', 'done', 'exhausted', 'dnc'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
@@ -31,28 +33,33 @@ export interface ProjectProgress {
 	eta: Day | null;
 	/** dials per day in the period (days with dials only) */
 	daily: Array<{ day: Day; dials: number }>;
+	/** when the list counts were taken (ISO) */
+	asOf: string | null;
+}
+
+interface Snapshot {
+	projectId: string;
+	name: string;
+	byStatus: Record<string, [number, number]> | null;
+	callingDays: number | null;
+	asOf: string | null;
 }
 
 export async function projectProgress(db: DbOrTx, scope: ReportScope, today: Day): Promise<ProjectProgress[]> {
 	const f = scope.filters;
 	const inScope = projectInScope(scope, sql`p.id`, sql`p.team_id`);
-	const [lists, days, daily] = await Promise.all([
-		queryRows<{ projectId: string; name: string; status: LeadStatus; n: number; dialled: number }>(
+	const snapshots = () =>
+		queryRows<Snapshot>(
 			db,
-			sql`select p.id as "projectId", p.name, pl.status, count(*)::integer as n,
-					(count(*) filter (where pl.attempts > 0))::integer as dialled
+			sql`select p.id as "projectId", p.name, x.by_status as "byStatus", x.calling_days as "callingDays",
+					to_json(x.updated_at) #>> '{}' as "asOf"
 				from projects p
-				join project_leads pl on pl.project_id = p.id
-				where ${inScope} and p.archived_at is null
-				group by p.id, p.name, pl.status`
-		),
-		queryRows<{ projectId: string; days: number }>(
-			db,
-			sql`select s.project_id as "projectId", count(distinct s.day)::integer as days
-				from agent_day_stats s join projects p on p.id = s.project_id
-				where ${inScope} and s.dials > 0
-				group by s.project_id`
-		),
+				left join lateral (select * from project_progress_days d where d.project_id = p.id
+					order by d.day desc limit 1) x on true
+				where ${inScope} and p.archived_at is null`
+		);
+	const [first, daily] = await Promise.all([
+		snapshots(),
 		queryRows<{ projectId: string; day: string; dials: number }>(
 			db,
 			sql`select s.project_id as "projectId", s.day::text as day, sum(s.dials)::integer as dials
@@ -63,28 +70,27 @@ export async function projectProgress(db: DbOrTx, scope: ReportScope, today: Day
 				order by 2`
 		)
 	]);
+	// a project the refresher has not seen yet (just created): count now
+	let lists = first;
+	if (lists.some((l) => l.byStatus === null)) {
+		await snapshotProgress(db, today);
+		lists = await snapshots();
+	}
 	const out = new Map<string, ProjectProgress>();
 	for (const r of lists) {
-		let p = out.get(r.projectId);
-		if (!p) {
-			const byStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<LeadStatus, number>;
-			out.set(
-				r.projectId,
-				(p = { projectId: r.projectId, name: r.name, leads: 0, byStatus, dialled: 0, untouched: 0, exhausted: 0, callingDays: 0, pace: null, eta: null, daily: [] })
-			);
+		const byStatus = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<LeadStatus, number>;
+		const p: ProjectProgress = { projectId: r.projectId, name: r.name, leads: 0, byStatus, dialled: 0, untouched: 0, exhausted: 0, callingDays: r.callingDays ?? 0, pace: null, eta: null, daily: [], asOf: r.asOf === null ? null : new Date(r.asOf).toISOString() };
+		for (const status of LEAD_STATUSES) {
+			const [n, dialled] = r.byStatus?.[status] ?? [0, 0];
+			p.leads += n;
+			p.byStatus[status] = n;
+			p.dialled += dialled;
+			if (status === 'new') p.untouched += n - dialled;
+			if (status === 'exhausted') p.exhausted += n;
 		}
-		p.leads += r.n;
-		p.byStatus[r.status] = r.n;
-		p.dialled += r.dialled;
-		if (r.status === 'new') p.untouched += r.n - r.dialled;
-		if (r.status === 'exhausted') p.exhausted += r.n;
-	}
-	for (const d of days) {
-		const p = out.get(d.projectId);
-		if (!p) continue;
-		p.callingDays = d.days;
-		p.pace = d.days > 0 && p.dialled > 0 ? p.dialled / d.days : null;
+		p.pace = p.callingDays > 0 && p.dialled > 0 ? p.dialled / p.callingDays : null;
 		p.eta = p.pace ? addDays(today, Math.ceil(p.untouched / p.pace)) : null;
+		out.set(r.projectId, p);
 	}
 	for (const d of daily) out.get(d.projectId)?.daily.push({ day: d.day, dials: d.dials });
 	return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FloorPersister, rebuildRollups } from '../../../../realtime/persist';
+import { FloorPersister, rebuildRollups, refreshCallRollups } from '../../../../realtime/persist';
 import type { FloorEffect } from '../../../../realtime/state/types';
 import type { DatabaseHandle, Db } from '../db';
 import { queryRows } from '../db/rows';
@@ -26,8 +26,8 @@ import {
 	users
 } from '../db/schema';
 import { testDatabases } from '../db/testing';
-import { conversionRows, conversionTable } from './conversion';
-import { drillCalls, parseDrill } from './calls';
+import { conversionRows, conversionTable, parseTalk } from './conversion';
+import { cursorParam, drillCalls, nextCursor, parseDrill } from './calls';
 import { tableCsv, tableXlsx } from './export';
 import { failureReasons, failureTable } from './failures';
 import { parseFilters, type ReportFilters } from './filters';
@@ -49,6 +49,8 @@ interface World {
 	sup: Viewer;
 	p1: string;
 	p2: string;
+	/** the agents' time zones, as the persister was given them */
+	timezone: (agentId: string) => string;
 }
 
 async function insertUser(db: Db, name: string, role: 'agent' | 'manager' | 'supervisor'): Promise<string> {
@@ -164,6 +166,9 @@ async function seed(db: Db): Promise<World> {
 	await db.execute(sql`update calls set disposition_id = case linkedid
 		when '1' then ${disp('meeting')}::uuid when '3' then ${disp('refused')}::uuid when '4' then ${disp('wrong')}::uuid end
 		where linkedid in ('1', '3', '4')`);
+	// as recordDisposition does: the calls' rollup rows follow their new dispositions
+	const disposed = await queryRows<{ id: string }>(db, sql`select id from calls where linkedid in ('1', '3', '4')`);
+	await refreshCallRollups(db, disposed.map((c) => c.id), timezone);
 
 	// booked this week: m1 (held, won), m2 (held), m3 (scheduled next week); m4 booked last week, held this week
 	await db.insert(meetings).values([
@@ -188,6 +193,7 @@ async function seed(db: Db): Promise<World> {
 		bob,
 		p1: p1!.id,
 		p2: p2!.id,
+		timezone,
 		manager: { id: managerId, role: 'manager', teamIds: [t1!.id, t2!.id] },
 		sup: { id: supId, role: 'supervisor', teamIds: [t1!.id] }
 	};
@@ -238,6 +244,16 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		expect(table.rows.at(-1)).toEqual(['Σ', '', 10, 6, 0.6, 5, 5 / 6, 4, 0.8, 3, 0.75, 1, 1 / 3]);
 		// Bob has no meeting: a rate of nothing is no rate
 		expect(table.rows[2]![10]).toBeNull();
+		// conversations longer than N s: Ann talked 60 s (11-02), then 45, 10, 40 and 100 s; Bob 31 s
+		const conversations = async (talk: string) => {
+			const t = parseTalk(new URLSearchParams({ talk }));
+			if (!t.ok) throw new Error(t.message);
+			return (await conversionRows(handle.db, scope, t.talk)).map((r) => r.conversations);
+		};
+		expect(await conversations('60')).toEqual([1, 1, 0]);
+		expect(await conversations('10')).toEqual([1, 4, 1]);
+		expect(await conversations('30')).toEqual([1, 3, 1]);
+		expect(parseTalk(new URLSearchParams({ talk: '45' }))).toEqual({ ok: false, message: 'A conversation lasts at least one of 10, 20, 30, 60, 120, 300 seconds.' });
 	});
 
 	it('failure diagram: Pareto of refusals, failures and dial statuses, and the calls behind a bar', async () => {
@@ -256,11 +272,26 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		if (!drill.ok) return;
 		const calls = await drillCalls(handle.db, scope, drill.drill);
 		expect(calls.map((c) => c.startedAt)).toEqual(['2026-11-12T10:00:00.000Z', '2026-11-09T23:30:00.000Z']);
-		const refused = await drillCalls(handle.db, scope, { reason: 'refused', day: null, outcome: null });
+		// a page at a time: page 1 is the newest call, its cursor leads to the next, then no more
+		const page1 = await drillCalls(handle.db, scope, drill.drill, 1);
+		const cursor = nextCursor(page1, 1);
+		expect(cursor).toEqual({ startedAt: '2026-11-12T10:00:00.000Z', id: page1[0]!.id });
+		const parsed = parseDrill(new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(table.drill![0]![1]!)), before: cursorParam(cursor!) }));
+		if (!parsed.ok) throw new Error(parsed.message);
+		const page2 = await drillCalls(handle.db, scope, parsed.drill, 1);
+		expect(page2.map((c) => c.startedAt)).toEqual(['2026-11-09T23:30:00.000Z']);
+		expect(await drillCalls(handle.db, scope, { ...parsed.drill, before: nextCursor(page2, 1) }, 1)).toEqual([]);
+		expect(parseDrill(new URLSearchParams({ before: 'yesterday~nope' }))).toEqual({ ok: false, message: 'The page cursor is not valid.' });
+		const refused = await drillCalls(handle.db, scope, { reason: 'refused', day: null, outcome: null, before: null });
 		expect(refused).toMatchObject([{ disposition: 'Not interested', talkSeconds: 10, hasRecording: true, agentName: 'Ann' }]);
 		// a final disposition is a failure reason unless it is a meeting
-		const setDisposition = (code: string) =>
-			handle.db.execute(sql`update calls set disposition_id = (select id from dispositions where code = ${code}) where linkedid = '3'`);
+		const setDisposition = async (code: string) => {
+			const changed = await queryRows<{ id: string }>(
+				handle.db,
+				sql`update calls set disposition_id = (select id from dispositions where code = ${code}) where linkedid = '3' returning id`
+			);
+			await refreshCallRollups(handle.db, changed.map((c) => c.id), w.timezone);
+		};
 		await setDisposition('final_no');
 		expect((await failureReasons(handle.db, scope)).find((r) => r.reason === 'final_no')).toEqual({ reason: 'final_no', label: 'Not now, not ever', calls: 1 });
 		await setDisposition('final_meeting');
@@ -352,7 +383,7 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		await expect(resolveScope(handle.db, w.sup, week({ agentId: w.bob }))).rejects.toThrow(ReportAccessError);
 		await expect(resolveScope(handle.db, w.sup, week({ teamId: w.t2 }))).rejects.toThrow('This team is not one of yours.');
 		await expect(resolveScope(handle.db, w.sup, week({ projectId: w.p2 }))).rejects.toThrow(ReportAccessError);
-		const drilled = await drillCalls(handle.db, scope, { reason: null, day: null, outcome: 'dial' });
+		const drilled = await drillCalls(handle.db, scope, { reason: null, day: null, outcome: 'dial', before: null });
 		expect(new Set(drilled.map((c) => c.agentName))).toEqual(new Set(['Ann']));
 	});
 

@@ -3,8 +3,8 @@
  */
 import type { ReportTable } from '$lib/reports/table';
 import { dayOf, mondayOf } from '$lib/reports/dates';
-import { callsTable, drillCalls, parseDrill } from './calls';
-import { conversionRows, conversionTable } from './conversion';
+import { callsTable, DRILL_EXPORT_LIMIT, drillCalls, parseDrill } from './calls';
+import { conversionRows, conversionTable, parseTalk } from './conversion';
 import { failureReasons, failureTable } from './failures';
 import { intensity, intensityByAgent, intensityTable } from './intensity';
 import { loadPayWeek, payTable } from './pay';
@@ -35,8 +35,11 @@ export async function reportTable(ctx: ReportContext, name: ReportName, params: 
 			return progressTable(await projectProgress(db, scope, dayOf(new Date())));
 		case 'failures':
 			return failureTable(await failureReasons(db, scope), scope);
-		case 'conversion':
-			return conversionTable(await conversionRows(db, scope));
+		case 'conversion': {
+			const talk = parseTalk(params);
+			if (!talk.ok) throw new BadReportInput(talk.message);
+			return conversionTable(await conversionRows(db, scope, talk.talk));
+		}
 		case 'intensity':
 			return intensityTable(intensityByAgent((await intensity(db, scope)).days));
 		case 'pay': {
@@ -47,7 +50,7 @@ export async function reportTable(ctx: ReportContext, name: ReportName, params: 
 		case 'calls': {
 			const drill = parseDrill(params);
 			if (!drill.ok) throw new BadReportInput(drill.message);
-			return callsTable(await drillCalls(db, scope, drill.drill));
+			return callsTable(await drillCalls(db, scope, drill.drill, DRILL_EXPORT_LIMIT));
 		}
 	}
 }
