@@ -118,7 +118,8 @@ describe.skipIf(!base)('an import process killed mid-way (Postgres)', () => {
 	});
 
 	it('leaves only whole batches, and the next start finishes the import without duplicates', async () => {
-		const rows = 20_000;
+		// big enough that the import still runs when its first batch is seen committed (imports got faster)
+		const rows = 100_000;
 		const big = path.join(dir, 'big.csv');
 		await writeLeadCsv(big, rows);
 		const child = spawn(process.execPath, ['--import', 'tsx', 'src/lib/server/leads/cli.ts', '--project', 'Killed', '--create-project', '--region', 'FR', big], {
