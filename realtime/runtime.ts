@@ -178,23 +178,37 @@ async function startLeaderRole(
 	});
 	for (const cfg of linkConfigs) {
 		const pbx = cfg.name;
+		/** events that arrive while the lists of a resync are read: applied right after them */
+		let heldEvents: PbxEvent[] | null = null;
 		const client = new AmiClient({
 			...cfg,
 			logger: amiLogger(log, pbx),
 			eventFilter: (name) => FLOOR_EVENT_NAMES.has(name),
 			// After every (re)login the PBX's part of the floor is rebuilt from its own lists.
 			onLogin: async (c) => {
-				const [channels, queues] = await Promise.all([
-					c.actionList({ Action: 'CoreShowChannels' }),
-					c.actionList({ Action: 'QueueStatus' })
-				]);
-				engine.input({ type: 'resync', pbx, channels: normalizeAll(channels.items), queueItems: normalizeAll(queues.items) });
+				// Events keep flowing while the lists are read. Applied before the lists, a Hangup that
+				// the list was taken too early to reflect would be undone by it (the channel would live on
+				// on the board until the next resync); applied after, in order, they bring the list up to date.
+				const held: PbxEvent[] = [];
+				heldEvents = held;
+				try {
+					const [channels, queues] = await Promise.all([
+						c.actionList({ Action: 'CoreShowChannels' }),
+						c.actionList({ Action: 'QueueStatus' })
+					]);
+					engine.input({ type: 'resync', pbx, channels: normalizeAll(channels.items), queueItems: normalizeAll(queues.items) });
+				} finally {
+					heldEvents = null;
+					for (const event of held) engine.input({ type: 'ami', pbx, event });
+				}
 				void reconciler.run(pbx).catch((err: unknown) => log.warn({ pbx, err }, 'queue membership not applied'));
 			}
 		});
 		client.on('event', (msg) => {
 			const event = normalizeEvent(msg);
-			if (event) engine.input({ type: 'ami', pbx, event });
+			if (event === null) return;
+			if (heldEvents !== null) heldEvents.push(event);
+			else engine.input({ type: 'ami', pbx, event });
 		});
 		client.on('status', (s) => engine.input({ type: 'link', pbx, connected: s.connected }));
 		client.on('error', (err) => log.warn({ pbx, err: err.message }, 'AMI link error'));

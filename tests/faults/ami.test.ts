@@ -24,6 +24,7 @@ import { startLiveSpine, type LiveSpine } from '../../realtime/testing';
 import { queryRows } from '../../src/lib/server/db/rows';
 import {
 	boardMatchesModel,
+	boardModelDiff,
 	floorSnapshot,
 	sessionCookie,
 	socketClient,
@@ -132,9 +133,13 @@ describe('AMI faults: kill, stall, half-open and garble the link under load', ()
 				load.stop({ finish: true });
 				// `until` fails the test when the board is not right within 15 s. No second look after it:
 				// the bots keep dialling, so a later comparison races the next batch (≤ 100 ms behind).
-				resyncMs.push(
-					await until(() => boardMatchesModel(board, sim.model), 15_000, `board = model after ${kind} #${i}`)
-				);
+				try {
+					resyncMs.push(
+						await until(() => boardMatchesModel(board, sim.model), 15_000, `board = model after ${kind} #${i}`)
+					);
+				} catch (err) {
+					throw new Error(`${(err as Error).message}: ${(await boardModelDiff(board, sim.model)).join('; ')}`);
+				}
 			}
 
 			// calls table vs what the PBX emitted

@@ -130,9 +130,15 @@ export function floorSnapshot(s: ClientSocket): Promise<Ack<FloorSnapshot>> {
  * call the model has on that agent's phone (or none).
  */
 export async function boardMatchesModel(board: ClientSocket, model: PbxModel): Promise<boolean> {
+	return (await boardModelDiff(board, model)).length === 0;
+}
+
+/** Where the board differs from the model: each agent whose live call is not the PBX's (empty = equal). */
+export async function boardModelDiff(board: ClientSocket, model: PbxModel): Promise<string[]> {
 	const snap = await floorSnapshot(board);
-	if (!snap.ok) return false;
-	if (!snap.data.pbx.every((p) => p.connected)) return false;
+	if (!snap.ok) return ['no board snapshot'];
+	const down = snap.data.pbx.filter((p) => !p.connected).map((p) => `pbx ${p.name} shown down`);
+	if (down.length > 0) return down;
 	const live = new Map<string, Set<string>>();
 	for (const c of model.channels()) {
 		if (c.device === null) continue;
@@ -140,8 +146,11 @@ export async function boardMatchesModel(board: ClientSocket, model: PbxModel): P
 		set.add(c.linkedid);
 		live.set(c.device, set);
 	}
-	return snap.data.agents.every((a) => {
+	const diff: string[] = [];
+	for (const a of snap.data.agents) {
 		const truth = live.get(a.endpoint);
-		return a.call === null ? truth === undefined : truth?.has(a.call.linkedid) === true;
-	});
+		const ok = a.call === null ? truth === undefined : truth?.has(a.call.linkedid) === true;
+		if (!ok) diff.push(`${a.endpoint}: board ${a.call?.linkedid ?? 'no call'} (${a.state}), PBX ${truth ? [...truth].join(',') : 'no call'}`);
+	}
+	return diff;
 }
