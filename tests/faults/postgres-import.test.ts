@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { imports, leads, projects } from '../../src/lib/server/db/schema';
 import { importLeads } from '../../src/lib/server/leads/import';
-import { expectedCounts, writeLeadCsv } from '../bench/lib/lead-files';
+import { resumeGeneratedImport, writeLeadCsv } from '../bench/lib/lead-files';
 import { throwawayDatabase } from '../built-server';
 
 const BASE = process.env.DATABASE_URL;
@@ -99,18 +99,16 @@ describe.skipIf(!BASE)('Postgres restarts during an import', () => {
 		expect(await leadCount(), 'the leads table holds exactly the committed batches').toBe(cut!.created);
 		console.info(`[faults/postgres-import] cut after ${cut!.total} of ${ROWS} rows (${terminations} rounds of pg_terminate_backend); resuming`);
 
-		const resumed = await importLeads(handle.db, {
+		const { resumed, counts, want } = await resumeGeneratedImport(handle.db, {
 			projectId,
 			importId: cut!.id,
-			resume: true,
-			file: { name: 'leads.csv', path: csv },
-			region: 'FR',
+			csv,
 			dataDir: dir,
-			batchSize: BATCH
+			batchSize: BATCH,
+			rows: ROWS
 		});
-		const want = expectedCounts(ROWS);
 		expect(resumed.status).toBe('done');
-		expect({ total: resumed.total, invalid: resumed.invalid, created: resumed.created, merged: resumed.merged }).toEqual(want);
+		expect(counts).toEqual(want);
 		expect(await leadCount()).toBe(want.created);
 		const [done] = await handle.db.select().from(imports).where(eq(imports.id, cut!.id));
 		expect(done).toMatchObject({ status: 'done', total: want.total, created: want.created, merged: want.merged, invalid: want.invalid });

@@ -6,6 +6,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
+import type { Db } from '../../../src/lib/server/db';
+import { importLeads, type ImportResult } from '../../../src/lib/server/leads/import';
 
 export const LEAD_HEADER = ['Société', 'Contact', 'Ville', 'Téléphone', 'E-mail'];
 const CITIES = ['Paris', 'Lyon', 'Marseille', 'Toulouse', 'Nantes', 'Lille', 'Bordeaux', 'Rennes'];
@@ -52,4 +54,27 @@ export function expectedCounts(rows: number): { total: number; invalid: number; 
 		else if (i % 20 === 19 && (i - 10) % 50 !== 49) merged++;
 	}
 	return { total: rows, invalid, created: rows - invalid - merged, merged };
+}
+
+type LeadCounts = ReturnType<typeof expectedCounts>;
+
+/**
+ * Resume an interrupted import of a generated file (`importId`) and give what the tests compare:
+ * the counts it ended with and the counts of an uninterrupted import of the same `rows`.
+ */
+export async function resumeGeneratedImport(
+	db: Db,
+	o: { projectId: string; importId: string; csv: string; dataDir: string; batchSize: number; rows: number }
+): Promise<{ resumed: ImportResult; counts: LeadCounts; want: LeadCounts }> {
+	const resumed = await importLeads(db, {
+		projectId: o.projectId,
+		importId: o.importId,
+		resume: true,
+		file: { name: 'leads.csv', path: o.csv },
+		region: 'FR',
+		dataDir: o.dataDir,
+		batchSize: o.batchSize
+	});
+	const { total, invalid, created, merged } = resumed;
+	return { resumed, counts: { total, invalid, created, merged }, want: expectedCounts(o.rows) };
 }

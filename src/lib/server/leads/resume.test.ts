@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedCounts, writeLeadCsv } from '../../../../tests/bench/lib/lead-files';
+import { expectedCounts, resumeGeneratedImport, writeLeadCsv } from '../../../../tests/bench/lib/lead-files';
 import { openDatabase, type DatabaseHandle } from '../db';
 import { imports, leadEmails, leadPhones, leads, projectLeads, projects } from '../db/schema';
 import { testDatabases } from '../db/testing';
@@ -67,17 +67,15 @@ describe.each(testDatabases())('resumable imports on $name', ({ open }) => {
 		const before = await tableCounts(handle);
 		expect(before.leads).toBe(cut!.created);
 
-		const resumed = await importLeads(handle.db, {
+		const { resumed, counts, want } = await resumeGeneratedImport(handle.db, {
 			projectId,
 			importId: cut!.id,
-			resume: true,
-			file: { name: 'leads.csv', path: csv },
-			region: 'FR',
+			csv,
 			dataDir: dir,
-			batchSize: BATCH
+			batchSize: BATCH,
+			rows: ROWS
 		});
-		const want = expectedCounts(ROWS);
-		expect({ total: resumed.total, invalid: resumed.invalid, created: resumed.created, merged: resumed.merged }).toEqual(want);
+		expect(counts).toEqual(want);
 		expect(resumed.status).toBe('done');
 		expect((await tableCounts(handle)).leads).toBe(want.created);
 		// the error report holds every invalid row once: the lines before the cut were kept
