@@ -19,6 +19,7 @@ import {
 	calls,
 	dispositions,
 	leadPhones,
+	leads,
 	projectAgents,
 	projectLeads,
 	projects
@@ -127,17 +128,20 @@ describe('click-to-call through the hub and the simulator over AMI', () => {
 		expect(!stranger.ok && stranger.error.code).toBe('forbidden');
 	});
 
-	it('dials the claimed lead: the tile shows the call with our ids, hang-up ends it, the row has our id', async () => {
+	it('dials the claimed lead: the tile shows the call with our ids and the company, hang-up ends it, the row has our id', async () => {
 		const s = client(await cookieFor(agent.id));
 		const snap = await emit.subscribe(s);
 		expect(snap.ok && snap.data.agents.map((a) => a.id)).toEqual([agent.id]);
 		const c = await claim();
+		// an imported name with a comma (Asterisk splits Variable on commas) and a line break (AMI header injection)
+		await services.database.db.update(leads).set({ company: 'Durand, Fils\r\nAction: Hangup' }).where(eq(leads.id, c.leadId));
 		const talking = waitFor(s, (a) => a.state === 'talking' && a.call?.callId != null);
 		const ack = await emit.dial(s, c.leadId, c.phone.id);
 		expect(ack.ok).toBe(true);
 		const callId = ack.ok ? ack.data.callId : '';
 		const view = await talking;
-		expect(view.call).toMatchObject({ callId, leadId: c.leadId, projectId, direction: 'out' });
+		// the company came through the PBX (Originate Variable → VarSet) with our ids, whole and harmless
+		expect(view.call).toMatchObject({ callId, leadId: c.leadId, projectId, direction: 'out', company: 'Durand\u201a Fils Action: Hangup' });
 		expect(runtime.leader!.simulator!.model.isBot(agent.endpoint!)).toBe(false);
 
 		const ended = waitFor(s, (a) => a.call === null);

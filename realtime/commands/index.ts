@@ -38,10 +38,26 @@ export interface DialTarget {
 	e164: string;
 	outboundContext: string;
 	callerId: string | null;
+	/** the lead's company (shown on the wall-board tile while the call lasts) */
+	company: string | null;
 }
 
 const CONTEXT = /^[A-Za-z0-9_.-]{1,80}$/;
 const DIGITS = /^[0-9]{3,20}$/;
+
+/**
+ * Free text made safe as an Originate `Variable` value: Asterisk splits a Variable header on commas
+ * (so a comma becomes U+201A, which reads the same), and a CR or LF would end the AMI header and let
+ * an imported company name inject headers, so control characters become spaces; capped at 80.
+ */
+export function channelVarText(text: string): string {
+	return text
+		.replace(/,/g, '\u201a')
+		// eslint-disable-next-line no-control-regex -- matching control characters is the point
+		.replace(/[\u0000-\u001f\u007f]+/g, ' ')
+		.trim()
+		.slice(0, 80);
+}
 
 /** `/^PJSIP\/1001-/`: every channel of an endpoint, for the Hangup action */
 export function channelsOf(endpoint: string): string {
@@ -175,7 +191,13 @@ export function createCommands(deps: CommandDeps): Omit<HubCommands, 'queueMembe
 					...(callerId ? { CallerID: `<${callerId}>` } : {}),
 					Async: 'true',
 					Timeout: 30_000,
-					Variable: [`SB_CALL=${callId}`, `SB_LEAD=${leadId}`, `SB_PROJECT=${target.projectId}`, `SB_REC=${callId}.wav`]
+					Variable: [
+						`SB_CALL=${callId}`,
+						`SB_LEAD=${leadId}`,
+						`SB_PROJECT=${target.projectId}`,
+						`SB_REC=${callId}.wav`,
+						...(target.company ? [`SB_COMPANY=${channelVarText(target.company)}`] : [])
+					]
 				}),
 				'dial'
 			);

@@ -221,6 +221,7 @@ function callView(l: Leg): AgentCallView {
 		direction: l.leg.direction,
 		number: l.peer?.callerNum ?? c.number ?? '',
 		projectId: c.projectId,
+		company: c.company,
 		leadId: c.leadId,
 		callId: c.callId,
 		queue: c.queue,
@@ -337,6 +338,7 @@ function sameCall(a: AgentCallView | null, b: AgentCallView | null): boolean {
 		a.direction === b.direction &&
 		a.number === b.number &&
 		a.projectId === b.projectId &&
+		a.company === b.company &&
 		a.leadId === b.leadId &&
 		a.callId === b.callId &&
 		a.queue === b.queue &&

@@ -40,6 +40,7 @@ export function ensureCall(ctx: Ctx, pbx: string, linkedid: string): CallRec {
 		callId: null,
 		leadId: null,
 		projectId: null,
+		company: null,
 		recording: null,
 		startedAt: ctx.now,
 		answeredAt: null,
@@ -163,7 +164,7 @@ export function spoolRelative(file: string): string | null {
 }
 
 /**
- * Our channel variables (VarSet or ChanVariable): SB_CALL, SB_LEAD, SB_PROJECT, SB_REC; and the
+ * Our channel variables (VarSet or ChanVariable): SB_CALL, SB_LEAD, SB_PROJECT, SB_COMPANY, SB_REC; and the
  * PBX's MIXMONITOR_FILENAME for a recording we did not name (inbound queue calls), which never
  * replaces our own SB_REC.
  */
@@ -188,6 +189,8 @@ export function applyCallVar(ctx: Ctx, call: CallRec, name: string, value: strin
 			return call.leadId === v ? call : putCall(ctx, { ...call, leadId: v }, true);
 		case 'SB_PROJECT':
 			return call.projectId === v ? call : putCall(ctx, { ...call, projectId: v }, true);
+		case 'SB_COMPANY':
+			return call.company === v ? call : putCall(ctx, { ...call, company: v }, true);
 		case 'SB_REC':
 			return call.recording === v ? call : putCall(ctx, { ...call, recording: v }, false);
 		case 'MIXMONITOR_FILENAME': {

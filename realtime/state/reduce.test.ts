@@ -380,8 +380,9 @@ describe('reduce: agent states from channels', () => {
 		f.ev({ kind: 'VarSet', channel: ch, name: 'SB_CALL', value: 'c-1' });
 		f.ev({ kind: 'VarSet', channel: ch, name: 'SB_LEAD', value: 'l-1' });
 		f.ev({ kind: 'VarSet', channel: ch, name: 'SB_PROJECT', value: 'p-1' });
+		f.ev({ kind: 'VarSet', channel: ch, name: 'SB_COMPANY', value: 'Acme‚ Inc' });
 		f.ev({ kind: 'VarSet', channel: ch, name: 'SB_REC', value: '/rec/c-1.wav' });
-		expect(f.agent('u1').call).toMatchObject({ callId: 'c-1', leadId: 'l-1', projectId: 'p-1' });
+		expect(f.agent('u1').call).toMatchObject({ callId: 'c-1', leadId: 'l-1', projectId: 'p-1', company: 'Acme‚ Inc' });
 		expect(f.facts().get('100.1')).toMatchObject({
 			callId: 'c-1',
 			leadId: 'l-1',

@@ -173,6 +173,8 @@ export interface CallRec {
 	readonly callId: string | null;
 	readonly leadId: string | null;
 	readonly projectId: string | null;
+	/** SB_COMPANY: the lead's company, for the wall-board tile only (never persisted from here) */
+	readonly company: string | null;
 	readonly recording: string | null;
 	readonly startedAt: ServerMs;
 	readonly answeredAt: ServerMs | null;

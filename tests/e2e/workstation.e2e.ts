@@ -11,7 +11,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dialOutcome } from '../../realtime/simulator/model';
-import { demoAccount as demo, login, open, useBrowser } from './browser';
+import { demoAccount as demo, login, open, openFloor, useBrowser } from './browser';
 import { resetServerClock, setServerClock } from './clock';
 
 async function company(p: Page): Promise<string> {
@@ -61,6 +61,19 @@ describe.sequential('the agent workstation in Chromium', () => {
 		);
 		await p.waitForSelector('[data-testid=ws-call][data-call-state=talking]', { timeout: 20_000 });
 		await p.waitForSelector('[data-testid=ws-tile][data-state=talking]');
+		// the manager's wall-board shows the call on the agent's tile: the lead's company (commas read
+		// as U+201A: Asterisk splits channel variables on commas), the project, calls in the last hour
+		const board = await newPage();
+		await login(board, demo('manager'));
+		await openFloor(board);
+		const shownCompany = first.replace(/,/g, '\u201a').trim();
+		const tile = board.locator('[data-agent-id][data-state=talking]', {
+			has: board.locator('.detail .text', { hasText: shownCompany })
+		});
+		await tile.waitFor({ timeout: 10_000 });
+		await tile.locator('.detail .queue', { hasText: /\S/ }).waitFor({ timeout: 10_000 });
+		await tile.getByTestId('tile-intensity').filter({ hasText: /^[1-9]\d*\/h$/ }).waitFor({ timeout: 10_000 });
+		await board.close();
 		await p.keyboard.press('h');
 		await p.waitForSelector('[data-testid=ws-call][data-call-state=idle]', { timeout: 15_000 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FloorchartsState, ProjectProgressPoint } from '$lib/protocol';
-import { denseSlots, IntensityCounter, intensitySeries, SLOT_MS, slotOf, targetPerSlot } from './intensity';
+import { denseSlots, IntensityCounter, intensitySeries, lastHourIntensity, SLOT_MS, slotOf, targetPerSlot } from './intensity';
 import { appendPoint, emptyCounts, etaToExhaustion, remaining } from './progress';
 import { applyChartsDelta, emptyChartsState } from './state';
 
@@ -119,5 +119,21 @@ describe('intensity series for the chart', () => {
 		expect(target).toBe(3);
 		expect(intensitySeries(intensity, ['a'], 10, 12).points[0]!.calls).toBe(4);
 		expect(intensitySeries(intensity, ['x'], 10, 10)).toEqual({ points: [{ slot: 10, calls: 0 }], target: null });
+	});
+});
+
+describe('lastHourIntensity (the tile figure)', () => {
+	it('sums the slot of now and the three before it, and scales the per-slot target to an hour', () => {
+		const view = { slots: [[10, 5], [11, 1], [12, 2], [13, 3], [14, 4]] as [number, number][], target: 2.5 };
+		// now in slot 14: slots 11..14 count, slot 10 is more than an hour ago
+		expect(lastHourIntensity(view, 14)).toEqual({ calls: 10, target: 10 });
+		// a quiet hour later nothing counts
+		expect(lastHourIntensity(view, 18)).toEqual({ calls: 0, target: 10 });
+		// slots not yet reached do not count
+		expect(lastHourIntensity(view, 11)).toEqual({ calls: 6, target: 10 });
+	});
+	it('has no target without an active project, and nothing for an agent without calls', () => {
+		expect(lastHourIntensity({ slots: [[3, 2]], target: null }, 3)).toEqual({ calls: 2, target: null });
+		expect(lastHourIntensity(undefined, 40)).toEqual({ calls: 0, target: null });
 	});
 });

@@ -103,3 +103,21 @@ export function intensitySeries(
 		target: targets ? targetSum / targets : null
 	};
 }
+
+/** an agent's calls over the last hour (the slot of now and the three before it) against the target for an hour */
+export interface HourIntensity {
+	calls: number;
+	/** calls per hour the agent's projects ask for; null: no active project */
+	target: number | null;
+}
+
+/**
+ * The wall-board tile's "calls per hour against target": whole 15-minute slots, so the figure moves
+ * when a call is placed or a slot ends, not on every clock tick (2,000 tiles read it).
+ */
+export function lastHourIntensity(view: AgentIntensityView | undefined, nowSlot: number): HourIntensity {
+	let calls = 0;
+	for (const [slot, n] of view?.slots ?? []) if (slot > nowSlot - 4 && slot <= nowSlot) calls += n;
+	const target = view?.target ?? null;
+	return { calls, target: target === null ? null : Math.round(target * 4 * 10) / 10 };
+}

@@ -46,6 +46,8 @@ export interface AgentCallView {
 	/** remote party number (E.164 when known) */
 	number: string;
 	projectId: string | null;
+	/** the lead's company when the call is one of ours (SB_COMPANY) */
+	company: string | null;
 	leadId: string | null;
 	callId: string | null;
 	queue: string | null;

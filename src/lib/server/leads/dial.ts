@@ -16,6 +16,8 @@ export interface DialTarget {
 	e164: string;
 	outboundContext: string;
 	callerId: string | null;
+	/** the lead's company (shown on the wall-board tile while the call lasts) */
+	company: string | null;
 }
 
 export type DialRefusal = 'not_claimed' | 'no_phone' | 'bad_phone' | 'dnc' | 'blocked';
@@ -29,10 +31,10 @@ export async function dialTarget(
 ): Promise<{ ok: true; target: DialTarget } | { ok: false; reason: DialRefusal }> {
 	const claim = await renewClaim(db, agentId, leadId, now);
 	if (!claim) return { ok: false, reason: 'not_claimed' };
-	const [row] = await queryRows<{ e164: string; bad: boolean; dnc: boolean; blocked: boolean; outbound_context: string; caller_id: string | null }>(
+	const [row] = await queryRows<{ e164: string; bad: boolean; dnc: boolean; blocked: boolean; outbound_context: string; caller_id: string | null; company: string | null }>(
 		db,
 		sql`select ph.e164, ph.bad_at is not null as bad, exists (select 1 from dnc d where d.e164 = ph.e164) as dnc,
-			(l.blocked_at is not null or l.erased_at is not null) as blocked, p.outbound_context, p.caller_id
+			(l.blocked_at is not null or l.erased_at is not null) as blocked, p.outbound_context, p.caller_id, l.company
 			from lead_phones ph join leads l on l.id = ph.lead_id join projects p on p.id = ${claim.projectId}
 			where ph.id = ${phoneId} and ph.lead_id = ${leadId}`
 	);
@@ -48,7 +50,8 @@ export async function dialTarget(
 			projectLeadId: claim.projectLeadId,
 			e164: row.e164,
 			outboundContext: row.outbound_context,
-			callerId: row.caller_id
+			callerId: row.caller_id,
+			company: row.company
 		}
 	};
 }
