@@ -14,7 +14,7 @@ import type {
 } from '../../src/lib/protocol';
 import { createSession } from '../../src/lib/server/auth/session';
 import { queryRows } from '../../src/lib/server/db/rows';
-import { auditLog, projectLeads, projects, teams } from '../../src/lib/server/db/schema';
+import { auditLog, calls, meetings, projectAgents, projectLeads, projects, teams } from '../../src/lib/server/db/schema';
 import { saveTeamThresholds } from '../../src/lib/server/floorcharts';
 import { listUsers } from '../../src/lib/server/users';
 import { floorUsers, startLiveSpine, type LiveSpine } from '../testing';
@@ -147,5 +147,36 @@ describe('live charts and colour thresholds: leader → hub → Socket.IO client
 		// the agent is in an active project: the target line comes with the counts
 		const [p] = await spine.services.database.db.select({ target: projects.targetCalls }).from(projects).limit(1);
 		expect(delta.intensity![agent.id]!.target).toBe(p!.target / 32);
+	});
+
+	it("streams each project's day against its targets: a dial, a connect and a meeting booked today each count once; yesterday's do not", async () => {
+		const db = spine.services.database.db;
+		const { socket } = await login('manager');
+		const state = await subscribe(socket);
+		expect(state.ok).toBe(true);
+		const charts = spine.runtime.leader!.charts;
+		await charts.refreshProjects();
+		const project = charts.state().projects[0]!;
+		const before = project.today!;
+		const [p] = await db.select().from(projects).where(eq(projects.id, project.projectId));
+		const performers = await db.select().from(projectAgents).where(eq(projectAgents.projectId, project.projectId));
+		expect(before.dialTarget).toBe(p!.targetCalls * performers.length);
+		expect(before.meetingTarget).toBe(p!.targetMeetings * performers.length);
+
+		const [lead] = await db.select({ leadId: projectLeads.leadId }).from(projectLeads).where(eq(projectLeads.projectId, project.projectId)).limit(1);
+		const now = new Date();
+		const yesterday = new Date(charts.state().dayStart - 3_600_000);
+		const call = (linkedid: string, startedAt: Date, answered: boolean) => ({
+			pbx: 'test', linkedid, direction: 'out' as const, projectId: project.projectId, leadId: lead!.leadId,
+			startedAt, answeredAt: answered ? startedAt : null
+		});
+		await db.insert(calls).values([call('today-1', now, true), call('today-2', now, false), call('yesterday-1', yesterday, true)]);
+		const meeting = (createdAt: Date) => ({ leadId: lead!.leadId, projectId: project.projectId, startsAt: now, endsAt: now, createdAt });
+		await db.insert(meetings).values([meeting(now), meeting(yesterday)]);
+
+		const arrived = nextDelta(socket, (d) => !!d.projects?.some((x) => x.projectId === project.projectId && x.today?.dials === before.dials + 2));
+		await charts.refreshProjects();
+		const today = (await arrived).projects!.find((x) => x.projectId === project.projectId)!.today!;
+		expect(today).toEqual({ ...before, dials: before.dials + 2, connects: before.connects + 1, meetings: before.meetings + 1 });
 	});
 });

@@ -11,7 +11,8 @@ import {
 	activeProjectCounts,
 	agentCallTargets,
 	allTeamThresholds,
-	outboundCallsSince
+	outboundCallsSince,
+	projectsToday
 } from '../../src/lib/server/floorcharts';
 import { IntensityCounter, targetPerSlot } from '../../src/lib/floorcharts/intensity';
 import { appendPoint } from '../../src/lib/floorcharts/progress';
@@ -129,13 +130,18 @@ export class FloorchartsSource {
 
 	async refreshProjects(): Promise<void> {
 		const [rows, targets] = await Promise.all([activeProjectCounts(this.#db), agentCallTargets(this.#db)]);
+		const today = await projectsToday(this.#db, rows.map((r) => r.projectId), new Date(this.#counter.dayStart));
 		const t = this.#now();
 		const appended: ProjectProgressView[] = [];
 		const known = new Map(this.#state.projects.map((p) => [p.projectId, p]));
 		for (const r of rows) {
-			const points = [...(known.get(r.projectId)?.points ?? [])];
-			if (appendPoint(points, { t, counts: r.counts })) {
-				appended.push({ projectId: r.projectId, name: r.name, teamId: r.teamId, points: points.slice(-1) });
+			const old = known.get(r.projectId);
+			const points = [...(old?.points ?? [])];
+			const moved = appendPoint(points, { t, counts: r.counts });
+			const day = today.get(r.projectId);
+			// a project goes out when its list moved or its day's figures did (points: only the new one)
+			if (moved || JSON.stringify(day) !== JSON.stringify(old?.today)) {
+				appended.push({ projectId: r.projectId, name: r.name, teamId: r.teamId, points: moved ? points.slice(-1) : [], ...(day ? { today: day } : {}) });
 			}
 		}
 		const targetsChanged = [...targets].some(([id, n]) => this.#targets.get(id) !== n) || targets.size !== this.#targets.size;

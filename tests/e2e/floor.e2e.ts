@@ -102,6 +102,10 @@ describe.sequential('the live floor in Chromium', () => {
 			tiles: document.querySelectorAll('[data-agent-id]').length
 		}));
 		expect(counted).toBe(tiles);
+		// a card per active demo project: dials, connects and meetings today against its targets
+		await p.waitForFunction(() => document.querySelectorAll('[data-testid=project-summary]').length === 2, null, { timeout: 10_000 });
+		for (const text of await p.locator('[data-testid=project-dials]').allTextContents())
+			expect(text).toMatch(/^\d[\d\s,.\u202f]* \/ [1-9][\d\s,.\u202f]* dials · \d[\d\s,.\u202f]* connects$/);
 
 		// search narrows the wall by name or endpoint, the state chips filter it
 		await p.fill('[data-testid=floor-search]', 'PJSIP/1007');

@@ -329,11 +329,23 @@ export interface ProjectProgressPoint {
 	counts: Record<ProjectLeadStatus, number>;
 }
 
+/** a project's day so far against its targets (all its performers together; the leader reads it every 30 s) */
+export interface ProjectTodayView {
+	dials: number;
+	connects: number;
+	meetings: number;
+	/** the project's daily call / meeting target per agent × its performers */
+	dialTarget: number;
+	meetingTarget: number;
+}
+
 export interface ProjectProgressView {
 	projectId: string;
 	name: string;
 	teamId: string | null;
 	points: ProjectProgressPoint[];
+	/** replaces the previous one when present */
+	today?: ProjectTodayView;
 }
 
 export interface FloorchartsState {

@@ -4,11 +4,12 @@
  * every viewer (lead counts per project and status, call targets, today's calls at start-up).
  */
 import { and, asc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { ProjectLeadStatus, TeamThresholdsView } from '$lib/protocol';
+import type { ProjectLeadStatus, ProjectTodayView, TeamThresholdsView } from '$lib/protocol';
 import type { SessionUser } from '../auth/types';
 import type { Db } from '../db';
 import { calls, projectAgents, projectLeads, projects, teams } from '../db/schema';
 import { audit } from '../audit';
+import { queryRows } from '../db/rows';
 import {
 	parseTeamThresholds,
 	stepsProblem,
@@ -158,4 +159,28 @@ export async function outboundCallsSince(
 		.from(calls)
 		.where(and(gte(calls.startedAt, since), eq(calls.direction, 'out'), isNotNull(calls.agentId)));
 	return rows.flatMap((r) => (r.agentId ? [{ agentId: r.agentId, pbx: r.pbx, linkedid: r.linkedid, startedAt: r.startedAt }] : []));
+}
+
+/**
+ * Each listed project's day so far (since `since`): outbound dials, of them answered, meetings
+ * booked, and its targets (per-agent daily targets × performers). One read for all viewers, on the
+ * indexes calls (project_id, started_at) and meetings (project_id, …).
+ */
+export async function projectsToday(db: Db, projectIds: readonly string[], since: Date): Promise<Map<string, ProjectTodayView>> {
+	if (!projectIds.length) return new Map();
+	const rows = await queryRows<{ id: string } & ProjectTodayView>(
+		db,
+		sql`select p.id,
+			coalesce(c.dials, 0)::int as dials, coalesce(c.connects, 0)::int as connects,
+			(select count(*) from meetings m where m.project_id = p.id and m.created_at >= ${since})::int as meetings,
+			(p.target_calls * pa.n)::int as "dialTarget", (p.target_meetings * pa.n)::int as "meetingTarget"
+		from projects p
+		cross join lateral (select count(*) as n from project_agents a where a.project_id = p.id) pa
+		left join lateral (
+			select count(*) as dials, count(*) filter (where answered_at is not null) as connects
+			from calls where project_id = p.id and direction = 'out' and started_at >= ${since}
+		) c on true
+		where p.id in (${sql.join(projectIds.map((id) => sql`${id}::uuid`), sql`, `)})`
+	);
+	return new Map(rows.map(({ id, ...today }) => [id, { ...today }]));
 }
