@@ -492,7 +492,10 @@ export async function rebuildRollups(db: Db, options: RebuildOptions = {}): Prom
 				left join zone z on z.agent_id = k.agent_id
 				where (k.day + 1)::timestamp at time zone ${tz} > ${lo}
 					and k.day::timestamp at time zone ${tz} < ${hi}`)}
-			select * from fresh`
+			-- in day order: into an empty table (a fresh database, a restore) the rows of a day land
+			-- together on disk, as the live path writes them day after day, and a report's period
+			-- reads few pages (in hash order the four weeks' rows were spread over a quarter of the table)
+			select * from fresh order by day, agent_id, project_id`
 		);
 		return writeFresh(tx, sql`fresh as (select * from rollup_fresh)`);
 	});

@@ -10,10 +10,12 @@
  * meetings booked from the meeting calls (held, no-show, cancelled, won deals), a pay rule per team.
  *
  * Speed (one case must fit 5 minutes on 2 cores, seed included): a throwaway database; `calls` is
- * UNLOGGED there and loaded without its indexes and foreign keys, which are added afterwards (the
- * ids come from their tables by construction; the keys to users/projects/leads/dispositions are
- * added NOT VALID, and the tables that reference calls lose that key, which an unlogged table
- * cannot have). None of this changes how the reports read.
+ * UNLOGGED there (autovacuum off) and loaded in 1M-row chunks, two at a time, without its indexes
+ * and foreign keys; the indexes the reports read are built afterwards, two at a time (the ids come
+ * from their tables by construction; the keys to users/projects/leads/dispositions are added NOT
+ * VALID, and the tables that reference calls lose that key, which an unlogged table cannot have).
+ * The primary key, the (pbx, linkedid) key and the lead index are not built: only the live
+ * persister and the lead history use them. None of this changes how the reports read.
  *
  * BENCH_REPORTS_REUSE=1 keeps the database (`sb_bench_reports_<calls>`) and reuses a complete one,
  * for working on the queries; by default every run seeds afresh and drops it at the end.
@@ -84,13 +86,15 @@ async function exec(h: DatabaseHandle, q: string, log: Log): Promise<void> {
 /**
  * Runs `load` (inserts into `table`) with the table's secondary indexes and own foreign keys
  * removed, then builds the indexes once and adds the keys back NOT VALID (the seed takes every id
- * from its table): a bulk load maintaining five indexes row by row is many times slower.
+ * from its table): a bulk load maintaining five indexes row by row is many times slower. Indexes
+ * named in `skip` are not built at all.
  */
 async function bulkLoad(
 	h: DatabaseHandle,
 	table: string,
 	log: Log,
-	load: () => Promise<void>
+	load: () => Promise<void>,
+	skip: ReadonlySet<string> = new Set()
 ): Promise<void> {
 	const fks = await queryRows<{ name: string; def: string }>(
 		h.db,
@@ -105,9 +109,33 @@ async function bulkLoad(
 	for (const fk of fks) await h.db.execute(sql.raw(`alter table ${table} drop constraint ${fk.name}`));
 	for (const ix of indexes) await h.db.execute(sql.raw(`drop index ${ix.name}`));
 	await load();
-	for (const ix of indexes) await exec(h, ix.def, log);
+	const builds = indexes.filter((ix) => !skip.has(ix.name));
+	for (const ix of indexes) if (skip.has(ix.name)) log(`  ${ix.name}: not built (no report reads it)`);
+	// two builds at a time, each in its own transaction so its memory setting stays with it
+	await inLanes(builds, 2, (ix) =>
+		timed(ix.def.slice(0, 70), log, () =>
+			h.db.transaction(async (tx) => {
+				await tx.execute(sql`set local maintenance_work_mem = '1GB'`);
+				await tx.execute(sql.raw(ix.def));
+			})
+		)
+	);
 	for (const fk of fks)
 		await h.db.execute(sql.raw(`alter table ${table} add constraint ${fk.name} ${fk.def} not valid`));
+}
+
+/** Runs `work` on every item, `lanes` at a time (each on its own pooled connection). */
+async function inLanes<T>(
+	items: readonly T[],
+	lanes: number,
+	work: (item: T) => Promise<unknown>
+): Promise<void> {
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: Math.min(lanes, items.length) }, async () => {
+			while (next < items.length) await work(items[next++]!);
+		})
+	);
 }
 
 export async function openReportsBenchDb(base: string, calls: number, log: Log): Promise<BenchDb> {
@@ -305,31 +333,46 @@ async function seed(h: DatabaseHandle, calls: number, log: Log): Promise<void> {
 		log
 	);
 	await exec(h, `alter table calls set unlogged`, log);
+	// the seed's own scans follow right after; an autovacuum of the fresh 10M rows would only compete with them
+	await exec(h, `alter table calls set (autovacuum_enabled = off)`, log);
 	await exec(h, `alter table calls drop constraint calls_pkey`, log);
-	await exec(h, `analyze bench_agents, bench_days, bench_disp, bench_leads`, log);
-	const chunk = 2_000_000;
-	await bulkLoad(h, 'calls', log, async () => {
-		for (let lo = 0; lo < calls; lo += chunk) {
-			const hi = Math.min(calls, lo + chunk) - 1;
-			// g → agent g % agents, slot g / agents → working day slot / perDay, its seq-th call of the day
-			await exec(
-				h,
-				`insert into calls (id, pbx, linkedid, uniqueid, direction, project_id, lead_id, agent_id, number, started_at,
+	// one row per (agent, working day): who calls, for which project, and when 09:00 local is (a
+	// time zone conversion per agent-day rather than per call; DST never changes within 09:00–18:00)
+	await exec(
+		h,
+		`create table bench_agent_days as
+		select a.k * ${dayCount!.n} + d.k as k, a.id as agent_id, a.project_id, a.pk, (d.day + time '09:00') at time zone a.tz as opens
+		from bench_agents a cross join bench_days d`,
+		log
+	);
+	await exec(h, `analyze bench_agent_days, bench_disp, bench_leads`, log);
+	// a call's slot in its day: seq × span + jitter, plus the lunch hour after three hours (float8, not numeric)
+	const span = `${28800 / perDay}::float8`;
+	const chunk = 1_000_000;
+	const chunks = Array.from(
+		{ length: Math.ceil(calls / chunk) },
+		(_, i) => [i * chunk, Math.min(calls, (i + 1) * chunk) - 1] as const
+	);
+	// a call's columns are generated in the server (no rows cross the wire); the chunks run two at a time
+	const insertCalls = ([lo, hi]: readonly [number, number]) =>
+		exec(
+			h,
+			`insert into calls (id, pbx, linkedid, uniqueid, direction, project_id, lead_id, agent_id, number, started_at,
 				answered_at, ended_at, talk_seconds, dial_status, hangup_cause, recording_path, disposition_id)
 			select gen_random_uuid(), 'bench', g.g::text, g.g::text, 'out',
-				a.project_id, l.id, a.id, '+33' || (100000000 + (g.g * 7919) % 899999999), t.started,
-				case when o.answered then t.started + make_interval(secs => o.ring) end,
-				t.started + make_interval(secs => o.ring + coalesce(o.talk, 0)),
+				a.project_id, l.id, a.agent_id, '+33' || (100000000 + (g.g * 7919) % 899999999), t.started,
+				case when o.answered then t.started + o.ring * interval '1 second' end,
+				t.started + (o.ring + coalesce(o.talk, 0)) * interval '1 second',
 				o.talk, o.status, o.cause,
 				case when o.answered then '/recordings/bench/' || g.g || '.wav' end,
 				dd.id
-			from (select g, random() as u, random() as v, random() as w from generate_series(${lo}::bigint, ${hi}::bigint) g) g
-			join bench_agents a on a.k = g.g % ${agents}
-			join bench_days d on d.k = (g.g / ${agents}) / ${perDay}
+			from (select g, (g / ${agents}) % ${perDay} as seq, random() as u, random() as v, random() as w
+				from generate_series(${lo}::bigint, ${hi}::bigint) g) g
+			-- g → agent g % agents, slot g / agents → working day slot / perDay, its seq-th call of the day
+			join bench_agent_days a on a.k = (g.g % ${agents}) * ${dayCount!.n} + (g.g / ${agents}) / ${perDay}
 			join bench_leads l on l.k = a.pk * ${LEADS_PER_PROJECT} + (g.g * 7919) % ${LEADS_PER_PROJECT}
-			cross join lateral (select
-				((d.day + time '09:00') + make_interval(secs => (((g.g / ${agents}) % ${perDay}) * 28800.0 / ${perDay} + g.w * 28800.0 / ${perDay})
-					+ case when ((g.g / ${agents}) % ${perDay}) * 28800.0 / ${perDay} >= 10800 then 3600 else 0 end)) at time zone a.tz as started) t
+			cross join lateral (select a.opens + (g.seq * ${span} + g.w * ${span}
+				+ case when g.seq * ${span} >= 10800 then 3600 else 0 end) * interval '1 second' as started) t
 			cross join lateral (select
 				g.u < 0.30 as answered,
 				-- answered: gatekeeper 35 %, not interested 35 %, callback 18 %, wrong number 8 %, meeting 4 %
@@ -343,11 +386,17 @@ async function seed(h: DatabaseHandle, calls: number, log: Log): Promise<void> {
 					when g.v < 0.88 then 20 + floor(g.w * 160)::int when g.v < 0.96 then 3 + floor(g.w * 17)::int
 					else 120 + floor(g.w * 480)::int end as talk) o
 			left join bench_disp dd on dd.k = a.pk * 7 + o.code`,
-				log
-			);
-		}
-		await exec(h, `alter table calls add constraint calls_pkey primary key (id)`, log);
-	});
+			log
+		);
+	// the primary key, the (pbx, linkedid) key and the lead index serve the live persister and the
+	// lead history, not the reports: building them would be a third of the seed's index time
+	await bulkLoad(
+		h,
+		'calls',
+		log,
+		() => inLanes(chunks, 2, insertCalls),
+		new Set(['calls_pbx_linkedid_uq', 'calls_lead_idx'])
+	);
 
 	// ── pauses: lunch, a break, Friday's training, in each agent's local time ──
 	await exec(
@@ -363,10 +412,11 @@ async function seed(h: DatabaseHandle, calls: number, log: Log): Promise<void> {
 		log
 	);
 
-	// ── meetings booked on the meeting calls ──
-	await exec(
-		h,
-		`insert into meetings (lead_id, project_id, call_id, booked_by, created_at, starts_at, ends_at, place, status, deal, amount)
+	// ── meetings booked on the meeting calls (120k at 10M calls: their foreign keys, checked row by row, cost more than the insert) ──
+	await bulkLoad(h, 'meetings', log, () =>
+		exec(
+			h,
+			`insert into meetings (lead_id, project_id, call_id, booked_by, created_at, starts_at, ends_at, place, status, deal, amount)
 		select c.lead_id, c.project_id, c.id, c.agent_id, c.ended_at, s.starts, s.starts + interval '1 hour', 'On site',
 			case when s.starts > '${LAST_DAY}'::date then 'scheduled' when c.linkedid::bigint % 20 < 3 then 'cancelled'
 				when c.linkedid::bigint % 20 < 7 then 'no_show' else 'held' end::meeting_status,
@@ -374,10 +424,13 @@ async function seed(h: DatabaseHandle, calls: number, log: Log): Promise<void> {
 				(case when c.linkedid::bigint % 10 < 3 then 'won' when c.linkedid::bigint % 10 < 6 then 'lost' else 'pending' end)
 				else 'pending' end::deal_outcome,
 			1000 + (c.linkedid::bigint % 40) * 100
-		from calls c
-		join dispositions d on d.id = c.disposition_id and d.is_meeting
-		cross join lateral (select date_trunc('hour', c.started_at) + make_interval(days => 2 + (c.linkedid::bigint % 9)::int) as starts) s`,
-		log
+		from dispositions d
+		-- per meeting disposition through calls_disposition_idx: 1 % of the calls, not a scan of them all
+		cross join lateral (select * from calls c where c.disposition_id = d.id offset 0) c
+		cross join lateral (select date_trunc('hour', c.started_at) + make_interval(days => 2 + (c.linkedid::bigint % 9)::int) as starts) s
+		where d.is_meeting`,
+			log
+		)
 	);
 	await exec(
 		h,
@@ -394,13 +447,17 @@ async function seed(h: DatabaseHandle, calls: number, log: Log): Promise<void> {
 			a.tz
 		])
 	);
+	// meetings first: the call rollups then write every row with calls in day order (rebuildRollups
+	// sorts), so a period's rows lie together as the live path leaves them; the other way round, the
+	// meeting counts moved a year of rows to the table's end in key order. The vacuum is the
+	// autovacuum a live table has had (the updated rows' old versions would still be visited).
+	const keys = await timed('rebuildMeetingStats', log, () => rebuildMeetingStats(db));
 	const rows = await timed('rebuildRollups (set-based, all time)', log, () =>
 		rebuildRollups(db, { timezone: (id) => zones.get(id) ?? 'UTC' })
 	);
-	const keys = await timed('rebuildMeetingStats', log, () => rebuildMeetingStats(db));
 	log(`  rollups: ${rows} agent-day rows, ${keys} meeting keys`);
 	await timed('snapshotProgress', log, () => snapshotProgress(db, LAST_DAY));
-	await exec(h, `analyze agent_day_stats`, log);
+	await exec(h, `vacuum analyze agent_day_stats`, log);
 	await exec(h, `create table bench_meta (k text primary key, v text not null)`, log);
 	await exec(h, `insert into bench_meta values ('seeded', '${calls}')`, log);
 }

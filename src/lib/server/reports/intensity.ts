@@ -38,13 +38,14 @@ export async function intensity(db: DbOrTx, scope: ReportScope): Promise<Intensi
 	const inPeriod = sql`s.day >= ${lo} and s.day < ${hi} and ${agentIn(scope, sql`s.agent_id`)}`;
 	const calls = sql`${inPeriod} and ${projectIs(scope, sql`s.project_id`)}`;
 	const pauses = sql`${inPeriod} and s.project_id = ${NIL_UUID}::uuid`;
-	// the plan each agent is held to, once per agent (not once per row)
+	// the plan each agent is held to, once per agent (not once per row); the agents in scope rather
+	// than those of `k`, which would read the aggregate a second time
 	const targets = f.projectId
 		? sql`select null::uuid as agent_id, target_calls as dials, target_talk_minutes * 60 as talk
 			from projects where id = ${f.projectId}::uuid`
 		: sql`select pa.user_id as agent_id, max(p.target_calls) as dials, max(p.target_talk_minutes) * 60 as talk
 			from project_agents pa join projects p on p.id = pa.project_id
-			where pa.user_id in (select agent_id from k)
+			where ${agentIn(scope, sql`pa.user_id`)}
 			group by pa.user_id`;
 	const targetJoin = f.projectId ? sql`true` : sql`t.agent_id = k.agent_id`;
 	const hours = Array.from({ length: 24 }, (_, h) => sql.raw(`sum((s.hourly->>${h})::integer)::integer`));
