@@ -1,5 +1,5 @@
 import type { SQL } from 'drizzle-orm';
-import type { DbOrTx } from './index';
+import type { Db, DbOrTx } from './index';
 
 /**
  * Raw SQL rows from either driver: PGlite answers `{ rows }`, postgres-js an array.
@@ -9,4 +9,20 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
 	const result = (await db.execute(query)) as unknown;
 	if (Array.isArray(result)) return result as T[];
 	return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+type PostgresJsClient = { unsafe(text: string, params: unknown[], options: { prepare: boolean }): Promise<unknown[]> };
+type PgliteClient = { query(text: string, params: unknown[]): Promise<{ rows: unknown[] }> };
+
+/**
+ * Rows of one fixed hot-path statement written with numbered parameters, straight on the driver:
+ * `$1` may appear many times (drizzle sends one parameter per use), there is no query builder to
+ * run per call, and on postgres-js the text is a named prepared statement, parsed once per
+ * connection. Only for statements whose text never changes between calls.
+ */
+export async function statementRows<T>(db: Db, text: string, params: unknown[]): Promise<T[]> {
+	const client = (db as { $client?: unknown }).$client;
+	if (typeof client === 'function' && 'unsafe' in client) return (await (client as PostgresJsClient).unsafe(text, params, { prepare: true })) as T[];
+	if (typeof client === 'object' && client !== null && 'query' in client) return (await (client as PgliteClient).query(text, params)).rows as T[];
+	throw new Error('statementRows: unknown database driver');
 }

@@ -20,10 +20,10 @@
  * are open (or closed) right now; SQL only tests membership — so a garbage timezone on an imported
  * lead can never make the claim statement fail.
  */
-import { sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../db';
-import { queryRows } from '../db/rows';
-import { projectLeads, projects, type WorkingHours } from '../db/schema';
+import { sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../db';
+import { queryRows, statementRows } from '../db/rows';
+import { projects, type WorkingHours } from '../db/schema';
 
 /** A claim lasts this long unless renewed (dialling renews it). */
 export const CLAIM_MS = 10 * 60_000;
@@ -121,22 +121,11 @@ export function zoneWindow(hours: WorkingHours | null | undefined, projectZone: 
 
 // ─── the claim ─────────────────────────────────────────────────────────────
 
-function callable(zones: SQL): SQL {
-	return sql`l.blocked_at is null and l.erased_at is null and ${zones}
-		and exists (select 1 from lead_phones ph where ph.lead_id = pl.lead_id and ph.bad_at is null)
-		and not exists (select 1 from lead_phones ph join dnc d on d.e164 = ph.e164 where ph.lead_id = pl.lead_id)
-		and not exists (select 1 from dispositions dd where dd.id = pl.last_disposition_id
-			and dd.max_attempts is not null and pl.attempts >= dd.max_attempts)`;
-}
-
-const P = {
-	agent: sql.placeholder('agent'),
-	project: sql.placeholder('project'),
-	now: sql.placeholder('now'),
-	until: sql.placeholder('until'),
-	zones: sql.placeholder('zones')
-};
-
+/**
+ * Parameters of the claim statement: $1 agent, $2 project, $3 now, $4 claim end, $5 the zone
+ * exceptions as a JSON array (absent when every zone is open). Numbered by hand so each value is
+ * sent once, not once per use (18 parameters through the query builder).
+ */
 type ZoneVariant = 'all' | 'except' | 'only';
 
 function zoneVariant(w: ZoneWindow): ZoneVariant {
@@ -144,59 +133,76 @@ function zoneVariant(w: ZoneWindow): ZoneVariant {
 	return 'only';
 }
 
-function zoneCondition(variant: ZoneVariant): SQL {
-	const list = sql`array(select jsonb_array_elements_text(${P.zones}::jsonb))`;
-	if (variant === 'all') return sql`true`;
-	if (variant === 'except') return sql`not (coalesce(l.timezone, '') = any(${list}))`;
-	return sql`l.timezone = any(${list})`;
+const ZONE_CONDITION: Record<ZoneVariant, string> = {
+	all: 'true',
+	except: `not (coalesce(l.timezone, '') = any(array(select jsonb_array_elements_text($5::jsonb))))`,
+	only: `l.timezone = any(array(select jsonb_array_elements_text($5::jsonb)))`
+};
+
+function callable(variant: ZoneVariant): string {
+	return `l.blocked_at is null and l.erased_at is null and ${ZONE_CONDITION[variant]}
+		and exists (select 1 from lead_phones ph where ph.lead_id = pl.lead_id and ph.bad_at is null)
+		and not exists (select 1 from lead_phones ph join dnc d on d.e164 = ph.e164 where ph.lead_id = pl.lead_id)
+		and not exists (select 1 from dispositions dd where dd.id = pl.last_disposition_id
+			and dd.max_attempts is not null and pl.attempts >= dd.max_attempts)`;
 }
 
 /**
- * The claim condition, with placeholders: the statement text never changes (per zone variant), so
- * it is a prepared statement planned once per connection, not on every claim.
+ * The whole claim in one statement and one round trip, without an explicit transaction: the gate
+ * (an active project this agent works on) is a pair of one-time filters evaluated before any
+ * candidate, and the text is fixed per zone variant, so it is prepared and planned once per
+ * connection.
+ *
+ * `synchronous_commit` is off for this statement's own transaction (set_config(…, true) lasts until
+ * its commit): the claim does not wait for its WAL to reach the disk. Visibility and row locks are
+ * unchanged — a concurrent claim sees it committed at once — so no lead can go to two agents; what
+ * a crash of Postgres may lose is a claim made in the last few hundred milliseconds before it (the
+ * WAL writer flushes within 3 × wal_writer_delay, and any later durable commit flushes it too).
+ * That is harmless: a claim is a lease that expires anyway, the lead simply reverts to its state
+ * before the claim and goes to the next agent who presses Next, and the agent who was told "yours"
+ * cannot act on it — dialling, dispositions, card edits and letters all require
+ * `locked_by = agent and status = 'in_progress'`, so they refuse ('not_yours') and the workstation
+ * asks for the next lead. Dispositions keep the default (durable) commit.
  */
-function claimCondition(variant: ZoneVariant): SQL {
-	const agent = sql`${P.agent}::uuid`;
-	const project = sql`${P.project}::uuid`;
-	const at = sql`${P.now}::timestamptz`;
-	const ok = callable(zoneCondition(variant));
-	const from = sql`from project_leads pl join leads l on l.id = pl.lead_id where pl.project_id = ${project}`;
-	// the gate first (a one-time filter): an active project this agent works on
-	return sql`exists (select 1 from projects p where p.id = ${project} and p.status = 'active')
-		and exists (select 1 from project_agents pa where pa.project_id = ${project} and pa.user_id = ${agent})
-		and ${projectLeads.id} = coalesce(
-		(select pl.id from project_leads pl where pl.project_id = ${project} and pl.status = 'in_progress'
-			and pl.locked_by = ${agent} and pl.locked_until > ${at}
+function claimStatement(variant: ZoneVariant): string {
+	const ok = callable(variant);
+	const from = 'from project_leads pl join leads l on l.id = pl.lead_id where pl.project_id = $2::uuid';
+	return `update project_leads set status = 'in_progress', locked_by = $1::uuid, locked_until = $4::timestamptz
+	where (select set_config('synchronous_commit', 'off', true)) is not null
+		and exists (select 1 from projects p where p.id = $2::uuid and p.status = 'active')
+		and exists (select 1 from project_agents pa where pa.project_id = $2::uuid and pa.user_id = $1::uuid)
+		and project_leads.id = coalesce(
+		(select pl.id from project_leads pl where pl.project_id = $2::uuid and pl.status = 'in_progress'
+			and pl.locked_by = $1::uuid and pl.locked_until > $3::timestamptz
 			order by pl.locked_until desc limit 1),
-		(select pl.id ${from} and pl.status = 'callback' and pl.next_call_at <= ${at}
-			and (pl.owner_id = ${agent} or pl.owner_id is null) and ${ok}
+		(select pl.id ${from} and pl.status = 'callback' and pl.next_call_at <= $3::timestamptz
+			and (pl.owner_id = $1::uuid or pl.owner_id is null) and ${ok}
 			order by (pl.owner_id is null), pl.next_call_at, pl.id limit 1 for update of pl skip locked),
-		(select pl.id ${from} and pl.status = 'in_progress' and pl.locked_until <= ${at}
-			and (pl.owner_id = ${agent} or pl.owner_id is null) and ${ok}
+		(select pl.id ${from} and pl.status = 'in_progress' and pl.locked_until <= $3::timestamptz
+			and (pl.owner_id = $1::uuid or pl.owner_id is null) and ${ok}
 			order by pl.locked_until, pl.id limit 1 for update of pl skip locked),
-		(select pl.id ${from} and pl.status = 'new' and pl.next_call_at <= ${at} and ${ok}
+		(select pl.id ${from} and pl.status = 'new' and pl.next_call_at <= $3::timestamptz and ${ok}
 			order by pl.next_call_at limit 1 for update of pl skip locked),
 		(select pl.id ${from} and pl.status = 'new' and pl.next_call_at is null and ${ok}
 			order by pl.created_at limit 1 for update of pl skip locked)
-	)`;
+	)
+	returning id, lead_id, attempts, locked_until`;
 }
 
-function prepareClaim(db: DbOrTx, variant: ZoneVariant) {
-	return db
-		.update(projectLeads)
-		.set({ status: 'in_progress', lockedBy: sql`${P.agent}::uuid`, lockedUntil: sql`${P.until}::timestamptz` })
-		.where(claimCondition(variant))
-		.returning({
-			id: projectLeads.id,
-			leadId: projectLeads.leadId,
-			projectId: projectLeads.projectId,
-			attempts: projectLeads.attempts,
-			lockedUntil: projectLeads.lockedUntil
-		})
-		.prepare(`hopper_claim_${variant}`);
+const CLAIM_STATEMENTS: Record<ZoneVariant, string> = {
+	all: claimStatement('all'),
+	except: claimStatement('except'),
+	only: claimStatement('only')
+};
+
+interface ClaimedRow {
+	id: string;
+	lead_id: string;
+	attempts: number;
+	locked_until: Date | string | null;
 }
 
-function prepareGate(db: DbOrTx) {
+function prepareGate(db: Db) {
 	return db
 		.select({
 			status: projects.status,
@@ -209,26 +215,26 @@ function prepareGate(db: DbOrTx) {
 		.prepare('hopper_gate');
 }
 
-type Prepared = { gate: ReturnType<typeof prepareGate>; claim: Map<ZoneVariant, ReturnType<typeof prepareClaim>> };
-const prepared = new WeakMap<DbOrTx, Prepared>();
+type Gate = ReturnType<typeof prepareGate>;
+const gates = new WeakMap<Db, Gate>();
 
-function statements(db: DbOrTx): Prepared {
-	let p = prepared.get(db);
-	if (!p) {
-		p = { gate: prepareGate(db), claim: new Map() };
-		prepared.set(db, p);
+function gateStatement(db: Db): Gate {
+	let g = gates.get(db);
+	if (!g) {
+		g = prepareGate(db);
+		gates.set(db, g);
 	}
-	return p;
+	return g;
 }
 
 /** Working hours and zone per project, re-read at most every few seconds. */
 const GATE_TTL_MS = 5_000;
 const hoursCache = new Map<string, { hours: WorkingHours | null; timezone: string; at: number }>();
 
-async function projectHours(db: DbOrTx, st: Prepared, agentId: string, projectId: string, fresh = false) {
+async function projectHours(db: Db, agentId: string, projectId: string, fresh = false) {
 	const cached = hoursCache.get(projectId);
 	if (!fresh && cached && Date.now() - cached.at < GATE_TTL_MS) return { ...cached, gate: null };
-	const [gate] = await st.gate.execute({ agent: agentId, project: projectId });
+	const [gate] = await gateStatement(db).execute({ agent: agentId, project: projectId });
 	if (!gate) return null;
 	const entry = { hours: gate.workingHours, timezone: gate.timezone, at: Date.now() };
 	if (hoursCache.size > 1000) hoursCache.clear();
@@ -241,32 +247,22 @@ async function projectHours(db: DbOrTx, st: Prepared, agentId: string, projectId
  * trip in the usual case: the project's working hours are cached for a few seconds, and the checks
  * that must be exact (project active, agent assigned) are part of the claim statement.
  */
-export async function claimNextLead(db: DbOrTx, request: ClaimRequest): Promise<ClaimResult> {
+export async function claimNextLead(db: Db, request: ClaimRequest): Promise<ClaimResult> {
 	const now = request.now ?? new Date();
 	const until = new Date(now.getTime() + (request.claimMs ?? CLAIM_MS));
-	const st = statements(db);
-	const hours = await projectHours(db, st, request.agentId, request.projectId);
+	const hours = await projectHours(db, request.agentId, request.projectId);
 	if (!hours) return { ok: false, reason: 'not_assigned' };
 	if (hours.gate && !hours.gate.assigned) return { ok: false, reason: 'not_assigned' };
 	if (hours.gate && hours.gate.status !== 'active') return { ok: false, reason: 'inactive' };
 	const window = zoneWindow(hours.hours, hours.timezone, now);
 	if (!window.projectOpen && window.exceptions.length === 0) return { ok: false, reason: 'closed' };
 	const variant = zoneVariant(window);
-	let claim = st.claim.get(variant);
-	if (!claim) {
-		claim = prepareClaim(db, variant);
-		st.claim.set(variant, claim);
-	}
-	const [row] = await claim.execute({
-		agent: request.agentId,
-		project: request.projectId,
-		now: now.toISOString(),
-		until: until.toISOString(),
-		zones: JSON.stringify(window.exceptions)
-	});
+	const params: unknown[] = [request.agentId, request.projectId, now.toISOString(), until.toISOString()];
+	if (variant !== 'all') params.push(JSON.stringify(window.exceptions));
+	const [row] = await statementRows<ClaimedRow>(db, CLAIM_STATEMENTS[variant], params);
 	if (!row) {
 		// why: read the gate afresh (it may have changed since it was cached)
-		const again = hours.gate ? hours : await projectHours(db, st, request.agentId, request.projectId, true);
+		const again = hours.gate ? hours : await projectHours(db, request.agentId, request.projectId, true);
 		if (!again?.gate || !again.gate.assigned) return { ok: false, reason: 'not_assigned' };
 		if (again.gate.status !== 'active') return { ok: false, reason: 'inactive' };
 		return { ok: false, reason: 'empty' };
@@ -275,10 +271,10 @@ export async function claimNextLead(db: DbOrTx, request: ClaimRequest): Promise<
 		ok: true,
 		claim: {
 			projectLeadId: row.id,
-			leadId: row.leadId,
-			projectId: row.projectId,
-			attempts: row.attempts,
-			lockedUntil: row.lockedUntil ?? until
+			leadId: row.lead_id,
+			projectId: request.projectId,
+			attempts: Number(row.attempts),
+			lockedUntil: row.locked_until ? new Date(row.locked_until) : until
 		}
 	};
 }
