@@ -132,7 +132,7 @@ describe('an inbound call is stored like an outbound one', () => {
 
 		const card = await loadLeadCard(db, lead!.leadId);
 		const item = card!.history.find((h) => h.kind === 'call' && h.callId === row.id);
-		expect(item).toMatchObject({ title: 'ANSWER', detail: national, by: agent.name, recording: true });
+		expect(item).toMatchObject({ title: 'ANSWER', detail: national, by: agent.name, recording: true, direction: 'in' });
 	});
 
 	it('a caller who is no lead is stored as an inbound call of no lead', async () => {

@@ -27,6 +27,8 @@ export interface HistoryItem {
 	recording: boolean;
 	/** call: its id (the recording is served at /agent/recordings/<callId>) */
 	callId: string | null;
+	/** call: the lead called us ('in') or we called them ('out') */
+	direction: 'in' | 'out' | null;
 }
 
 export interface LeadCard {
@@ -65,7 +67,8 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 			seconds: calls.talkSeconds,
 			by: users.name,
 			number: calls.number,
-			recording: calls.recordingPath
+			recording: calls.recordingPath,
+			direction: calls.direction
 		})
 		.from(calls)
 		.leftJoin(dispositions, eq(dispositions.id, calls.dispositionId))
@@ -74,7 +77,7 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 		.orderBy(desc(calls.startedAt))
 		.limit(50);
 	for (const c of callRows)
-		history.push({ kind: 'call', at: c.at.toISOString(), title: c.label ?? c.status ?? '…', detail: c.number, seconds: c.seconds, by: c.by, recording: !!c.recording, callId: c.id });
+		history.push({ kind: 'call', at: c.at.toISOString(), title: c.label ?? c.status ?? '…', detail: c.number, seconds: c.seconds, by: c.by, recording: !!c.recording, callId: c.id, direction: c.direction });
 	const noteRows = await db
 		.select({ at: notes.createdAt, body: notes.body, by: users.name })
 		.from(notes)
@@ -82,7 +85,7 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 		.where(and(eq(notes.target, 'lead'), eq(notes.targetId, leadId)))
 		.orderBy(desc(notes.createdAt))
 		.limit(50);
-	for (const n of noteRows) history.push({ kind: 'note', at: n.at.toISOString(), title: n.body, detail: null, seconds: null, by: n.by, recording: false, callId: null });
+	for (const n of noteRows) history.push({ kind: 'note', at: n.at.toISOString(), title: n.body, detail: null, seconds: null, by: n.by, recording: false, callId: null, direction: null });
 	const meetingRows = await db
 		.select({ at: meetings.createdAt, startsAt: meetings.startsAt, status: meetings.status, place: meetings.place, by: users.name })
 		.from(meetings)
@@ -91,17 +94,17 @@ export async function loadLeadCard(db: DbOrTx, leadId: string): Promise<LeadCard
 		.orderBy(desc(meetings.createdAt))
 		.limit(20);
 	for (const m of meetingRows)
-		history.push({ kind: 'meeting', at: m.at.toISOString(), title: m.status, detail: `${m.startsAt.toISOString()}${m.place ? ` · ${m.place}` : ''}`, seconds: null, by: m.by, recording: false, callId: null });
+		history.push({ kind: 'meeting', at: m.at.toISOString(), title: m.status, detail: `${m.startsAt.toISOString()}${m.place ? ` · ${m.place}` : ''}`, seconds: null, by: m.by, recording: false, callId: null, direction: null });
 	const letterRows = await db
 		.select({ at: letters.createdAt, subject: letters.subject, status: letters.status, to: letters.to })
 		.from(letters)
 		.where(eq(letters.leadId, leadId))
 		.orderBy(desc(letters.createdAt))
 		.limit(20);
-	for (const l of letterRows) history.push({ kind: 'letter', at: l.at.toISOString(), title: l.subject, detail: `${l.to} · ${l.status}`, seconds: null, by: null, recording: false, callId: null });
+	for (const l of letterRows) history.push({ kind: 'letter', at: l.at.toISOString(), title: l.subject, detail: `${l.to} · ${l.status}`, seconds: null, by: null, recording: false, callId: null, direction: null });
 	if (lead.importId) {
 		const [imp] = await db.select({ at: imports.createdAt, file: imports.fileName }).from(imports).where(eq(imports.id, lead.importId));
-		if (imp) history.push({ kind: 'import', at: imp.at.toISOString(), title: imp.file, detail: null, seconds: null, by: null, recording: false, callId: null });
+		if (imp) history.push({ kind: 'import', at: imp.at.toISOString(), title: imp.file, detail: null, seconds: null, by: null, recording: false, callId: null, direction: null });
 	}
 	history.sort((a, b) => b.at.localeCompare(a.at));
 	return {
