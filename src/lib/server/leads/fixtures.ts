@@ -64,7 +64,9 @@ export async function createFixture(db: Db, options: FixtureOptions = {}): Promi
 
 	const out: Fixture = { projectId, agents, leads: [], projectLeads: [], phones: [], dispositions: Object.fromEntries(ds.map((d) => [d.code, d.id])) };
 	const total = options.leads ?? 10;
-	const base = options.firstNumber ?? 100_000_000 + Math.floor(Math.random() * 800_000_000);
+	// +33 1 40 00 00 00 … +33 1 94 99 99 99: every number valid (a random 1…8 first digit hit
+	// unallocated ranges such as +33 70…, which the DNC list rightly refuses), and far apart per fixture
+	const base = options.firstNumber ?? 140_000_000 + Math.floor(Math.random() * 55_000_000);
 	for (let start = 0; start < total; start += 1000) {
 		const n = Math.min(1000, total - start);
 		const ls = await db
