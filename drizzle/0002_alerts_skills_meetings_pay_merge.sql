@@ -34,6 +34,15 @@ CREATE TABLE "merge_dismissals" (
 	CONSTRAINT "merge_dismissals_lead_a_lead_b_pk" PRIMARY KEY("lead_a","lead_b")
 );
 --> statement-breakpoint
+CREATE TABLE "pay_agent_salaries" (
+	"team_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"weekly_salary" numeric(12, 2) NOT NULL,
+	"updated_by" uuid,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "pay_agent_salaries_team_id_user_id_pk" PRIMARY KEY("team_id","user_id")
+);
+--> statement-breakpoint
 CREATE TABLE "pay_rules" (
 	"team_id" uuid PRIMARY KEY NOT NULL,
 	"currency" text DEFAULT 'EUR' NOT NULL,
@@ -117,6 +126,9 @@ ALTER TABLE "merge_candidates" ADD CONSTRAINT "merge_candidates_import_id_import
 ALTER TABLE "merge_dismissals" ADD CONSTRAINT "merge_dismissals_lead_a_leads_id_fk" FOREIGN KEY ("lead_a") REFERENCES "public"."leads"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "merge_dismissals" ADD CONSTRAINT "merge_dismissals_lead_b_leads_id_fk" FOREIGN KEY ("lead_b") REFERENCES "public"."leads"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "merge_dismissals" ADD CONSTRAINT "merge_dismissals_decided_by_users_id_fk" FOREIGN KEY ("decided_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "pay_agent_salaries" ADD CONSTRAINT "pay_agent_salaries_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "pay_agent_salaries" ADD CONSTRAINT "pay_agent_salaries_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "pay_agent_salaries" ADD CONSTRAINT "pay_agent_salaries_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "pay_rules" ADD CONSTRAINT "pay_rules_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "pay_rules" ADD CONSTRAINT "pay_rules_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "pay_weeks" ADD CONSTRAINT "pay_weeks_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -379,6 +379,30 @@ describe.each(testDatabases())('FloorPersister on $name', ({ open }) => {
 		]);
 	});
 
+	it('splits a pause over several days at each local midnight, a 25-hour day (end of summer time) included', async () => {
+		// Zoe, Paris: Saturday 10-24 23:00 CEST (21:00Z) → Monday 10-26 01:00 CET (00:00Z) = 27 h.
+		// Sunday 10-25 has 25 hours in Paris (clocks go back 03:00 → 02:00).
+		const from = Date.UTC(2026, 9, 24, 21, 0);
+		const to = Date.UTC(2026, 9, 26, 0, 0);
+		await write([interval(zoe, 'paused', from, to, 'sick')]);
+		const days = async () =>
+			queryRows<{ day: string; pause_seconds: number; pause_reasons: Record<string, number> }>(
+				db,
+				sql`select day::text, pause_seconds, pause_reasons from agent_day_stats where agent_id = ${zoe}::uuid order by day`
+			);
+		const expected = [
+			{ day: '2026-10-24', pause_seconds: 3600, pause_reasons: { sick: 3600 } },
+			{ day: '2026-10-25', pause_seconds: 90_000, pause_reasons: { sick: 90_000 } },
+			{ day: '2026-10-26', pause_seconds: 3600, pause_reasons: { sick: 3600 } }
+		];
+		expect(await days()).toEqual(expected);
+		// the set-based rebuild splits it the same way
+		expect(await rebuildRollups(db, { timezone })).toBe(0);
+		await db.execute(sql`delete from agent_day_stats`);
+		await rebuildRollups(db, { timezone });
+		expect(await days()).toEqual(expected);
+	});
+
 	it('counts a call on the agent’s local start day, even when it starts at 23:59:50', async () => {
 		// Zoe: 23:59:50 Paris = 22:59:50Z, answered after midnight local, 60 s of talk
 		const start = Date.UTC(2026, 10, 25, 22, 59, 50);

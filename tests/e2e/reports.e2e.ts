@@ -56,15 +56,35 @@ describe.sequential('the demo manager reviews the week in Chromium', () => {
 		expect(sheet.actualRowCount).toBe(pageRows + 1);
 		expect(typeof sheet.getRow(2).getCell(3).value).toBe('number');
 
+		// project progress: leads by status over the period as stacked areas, one per status, and the run-out date
+		await open(p, '/reports/progress');
+		await p.getByTestId('status-area').first().waitFor();
+		expect(await p.locator('section.project').first().getByTestId('status-area').count()).toBe(6);
+		expect(await p.getByTestId('run-out').first().textContent()).toMatch(/run out on \d{4}-\d{2}-\d{2}|No pace yet/);
+
 		// last week's pay: formula lines, then approve and lock
 		await open(p, '/reports/pay');
 		await p.waitForSelector('[data-testid=pay-line]');
 		expect(await p.getByTestId('pay-line').first().textContent()).toMatch(/Bonus 1 = .+ × max\(0, \d+ held − 2\)/);
+		// the first agent gets a salary of their own: their formula uses it, the others keep the team's
+		const salaryRow = p.getByTestId('agent-salaries').locator('tbody tr').first();
+		const agentName = (await salaryRow.locator('td').first().textContent())!.trim();
+		await salaryRow.locator('input[name=weeklySalary]').fill('612.34');
+		await Promise.all([p.waitForResponse((r) => r.url().includes('?/salary')), salaryRow.locator('button').click()]);
+		await p.getByText('Salary saved.').waitFor();
+		// that agent's formula: the card whose heading is "<name> · <total>"
+		const lineOf = () => p.getByTestId('pay-line').filter({ has: p.locator('h3', { hasText: new RegExp(`^${agentName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · `) }) });
+		const ownLine = lineOf();
+		await ownLine.getByText(/own salary/).waitFor();
+		expect(await ownLine.getByTestId('pay-salary').textContent()).toMatch(/612\.34.+own salary; the team's is .*450\.00/);
+		expect(await p.getByTestId('pay-salary').filter({ hasText: "the team's salary" }).count()).toBeGreaterThan(0);
 		await p.click('[data-testid=approve-week]');
 		await p.waitForSelector('[data-testid=pay-locked]');
 		await open(p, p.url());
 		expect(await p.getByTestId('pay-locked').textContent()).toContain('Marie Manager');
 		expect(await p.getByTestId('approve-week').count()).toBe(0);
+		// the locked week keeps the own salary
+		expect(await lineOf().getByTestId('pay-salary').textContent()).toContain('612.34');
 	}, 300_000);
 
 	it('a supervisor sees the reports of their own team only', async () => {
@@ -78,5 +98,10 @@ describe.sequential('the demo manager reviews the week in Chromium', () => {
 			headers: { origin: new URL(p.url()).origin }
 		});
 		expect(approve.status()).toBe(403);
+		const salary = await p.request.post('/reports/pay?/salary', {
+			form: { team: '00000000-0000-0000-0000-000000000000', agent: '00000000-0000-0000-0000-000000000000', weeklySalary: '9999' },
+			headers: { origin: new URL(p.url()).origin }
+		});
+		expect(salary.status()).toBe(403);
 	});
 });

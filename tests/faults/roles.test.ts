@@ -155,6 +155,7 @@ const ACTIONS: Record<string, Access> = {
 	// pay is the managers' decision; supervisors read it
 	'/(supervisor)/reports/pay ?/approve': 'manager',
 	'/(supervisor)/reports/pay ?/rule': 'manager',
+	'/(supervisor)/reports/pay ?/salary': 'manager',
 	'/(supervisor)/reports/pay ?/addHoliday': 'manager',
 	'/(supervisor)/reports/pay ?/removeHoliday': 'manager',
 	'/admin/teams ?/create': 'admin',

@@ -1,6 +1,24 @@
 /**
- * Calendar days as 'YYYY-MM-DD' strings, the unit every report counts in (rollup days are the
- * agent's local calendar days). Pure string/UTC arithmetic: no host time zone leaks in.
+ * Calendar days as 'YYYY-MM-DD' strings, the unit every report counts in. Pure string/UTC
+ * arithmetic: no host time zone leaks in.
+ *
+ * Which time zone makes "a day", report by report — always the zone of whoever the number is
+ * about, never the server's or the viewer's, so a number does not move with who looks at it:
+ * - what an agent does (dials, contacts, talk, pauses, the hourly heatmap; intensity, conversion
+ *   funnel, failure diagram, the pay's daily dial plan): the agent's local day, the
+ *   agent_day_stats key (realtime/persist/rollups.ts). A call counts entirely on the day it
+ *   started; a pause is split at the agent's midnight. The plan is about the agent's working day.
+ * - meetings (booked, held, won; conversion and pay): the project's local day
+ *   (projects.timezone). A meeting is the client's, held in the project's region, and that zone is
+ *   in the database next to the meeting (the agent's is known only to the persister).
+ * - the project's list (progress snapshots, the run-out date's "today"): the project's local day,
+ *   the day the list is worked in.
+ * - weeks are ISO weeks (Monday…Sunday) of those days; a public holiday is a calendar date, not
+ *   an instant, so it is the same date in every zone and applies to those local days.
+ * Known gap: the drill-downs (src/lib/server/reports/calls.ts) read raw calls, and the agent's
+ * zone is not in the database, so their day and period are UTC days. They equal the rollups' days
+ * while the runtime keys every agent on UTC (it passes the persister no zones yet); the day users
+ * carry a zone, the drill-downs should read it.
  */
 
 export type Day = string;

@@ -1,6 +1,7 @@
 /**
  * Weekly pay, the pure part: salary + bonus 1 + bonus 2 for one agent from the week's numbers and
  * the team's rule. Money in integer cents (no float rounding in pay).
+ * - salary = the agent's own weekly salary when a manager set one for this team, else the rule's
  * - bonus 1 = rate × max(0, meetings held − threshold)
  * - bonus 2 = the fixed amount when dials ≥ plan on every working day (Mon–Fri minus public
  *   holidays); a week with no working day pays no bonus 2 (there was no plan to meet).
@@ -16,6 +17,8 @@ export interface PayRule {
 	dailyDialsPlan: number;
 }
 
+export type SalarySource = 'agent' | 'team';
+
 export interface PayDay {
 	day: Day;
 	dials: number;
@@ -26,6 +29,8 @@ export interface PayLine {
 	agentId: string;
 	agentName: string;
 	salaryCents: number;
+	/** 'agent': the agent's own salary; 'team': the team rule's */
+	salarySource: SalarySource;
 	meetingsHeld: number;
 	/** meetings held above the threshold */
 	bonus1Meetings: number;
@@ -65,8 +70,11 @@ export function payLine(
 	agent: { agentId: string; agentName: string },
 	meetingsHeld: number,
 	workingDays: readonly Day[],
-	dialsOn: (day: Day) => number
+	dialsOn: (day: Day) => number,
+	/** the agent's own salary in this team, null = the rule's */
+	ownSalaryCents: number | null = null
 ): PayLine {
+	const salaryCents = ownSalaryCents ?? rule.weeklySalaryCents;
 	const bonus1Meetings = Math.max(0, meetingsHeld - rule.bonus1Threshold);
 	const bonus1Cents = bonus1Meetings * rule.bonus1RateCents;
 	const days = workingDays.map((day) => {
@@ -77,13 +85,14 @@ export function payLine(
 	const bonus2Cents = planMet ? rule.bonus2AmountCents : 0;
 	return {
 		...agent,
-		salaryCents: rule.weeklySalaryCents,
+		salaryCents,
+		salarySource: ownSalaryCents === null ? 'team' : 'agent',
 		meetingsHeld,
 		bonus1Meetings,
 		bonus1Cents,
 		days,
 		planMet,
 		bonus2Cents,
-		totalCents: rule.weeklySalaryCents + bonus1Cents + bonus2Cents
+		totalCents: salaryCents + bonus1Cents + bonus2Cents
 	};
 }

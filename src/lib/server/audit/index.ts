@@ -52,6 +52,7 @@ export type AuditAction =
 	| 'meeting.outcome'
 	| 'pay.approved'
 	| 'pay.rule_changed'
+	| 'pay.salary_changed'
 	| 'holiday.changed'
 	// workstation
 	| 'recording.played'

@@ -738,6 +738,27 @@ export const payRules = pgTable('pay_rules', {
 	updatedAt: tstz('updated_at').notNull().defaultNow()
 });
 
+/**
+ * An agent's own weekly salary in a team, overriding the team rule's salary (the bonuses still
+ * follow the team's rule). Per team, because the amount is in the team rule's currency; no row =
+ * the team's salary.
+ */
+export const payAgentSalaries = pgTable(
+	'pay_agent_salaries',
+	{
+		teamId: uuid('team_id')
+			.notNull()
+			.references(() => teams.id, { onDelete: 'cascade' }),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		weeklySalary: numeric('weekly_salary', { precision: 12, scale: 2 }).notNull(),
+		updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+		updatedAt: tstz('updated_at').notNull().defaultNow()
+	},
+	(t) => [primaryKey({ columns: [t.teamId, t.userId] })]
+);
+
 /** An approved week of pay: the computed lines frozen, so later data never changes what was paid. */
 export const payWeeks = pgTable(
 	'pay_weeks',

@@ -45,6 +45,32 @@ describe.each(testDatabases())('demo history on $name', ({ open }) => {
 		expect(s!.pause).toBeGreaterThan(0);
 	});
 
+	it('gives each past day a snapshot of the lists, leads by status moving as the calls go', async () => {
+		const rows = await queryRows<{ day: string; leads: number; untouched: number; calling: number }>(
+			handle.db,
+			sql`select d.day::text as day, sum((s.value->>0)::integer)::integer as leads,
+					sum((s.value->>0)::integer - (s.value->>1)::integer) filter (where s.key = 'new')::integer as untouched,
+					max(d.calling_days)::integer as calling
+				from project_progress_days d cross join jsonb_each(d.by_status) s
+				group by d.day order by d.day`
+		);
+		const first = addDays(mondayOf(dayOf(now)), -28);
+		expect(rows[0]!.day).toBe(first);
+		expect(rows.at(-1)!.day).toBe(addDays(dayOf(now), -1));
+		expect(rows).toHaveLength(28 + 2);
+		// the list itself never changes size; the untouched part only shrinks, the calling days only grow
+		expect(new Set(rows.map((r) => r.leads))).toEqual(new Set([60]));
+		for (let i = 1; i < rows.length; i++) {
+			expect(rows[i]!.untouched).toBeLessThanOrEqual(rows[i - 1]!.untouched);
+			expect(rows[i]!.calling).toBeGreaterThanOrEqual(rows[i - 1]!.calling);
+		}
+		// calls start on the first day (this constant random calls the same lead of each project)
+		expect(rows[0]!.untouched).toBe(58);
+		expect(rows[0]!.calling).toBe(1);
+		// four weeks of weekdays and this week's Monday and Tuesday
+		expect(rows.at(-1)!.calling).toBe(22);
+	});
+
 	it('feeds the reports: failure reasons and a computable pay week', async () => {
 		const scope = { filters: { from: addDays(dayOf(now), -28), to: dayOf(now), projectId: null, teamId: null, agentId: null }, teamIds: null };
 		expect((await failureReasons(handle.db, scope)).length).toBeGreaterThan(0);

@@ -3,8 +3,9 @@
  * `npm start`: per agent and working day, calls between 09:00 and 17:00 UTC with realistic
  * outcomes (no answer, busy, unreachable, answered with a disposition and talk time), a lunch and
  * short breaks in the state log, meetings booked from "meeting" dispositions (held or no-show once
- * past, some deals won), the leads' attempts and statuses, a pay rule per team; then the rollups
- * are rebuilt from these raw rows exactly as the live persister would have kept them.
+ * past, some deals won), the leads' attempts and statuses, the lists' daily snapshots (leads by
+ * status over time, as the refresher would have taken them), a pay rule per team; then the
+ * rollups are rebuilt from these raw rows exactly as the live persister would have kept them.
  * Answered calls point at one short silent WAV, so drill-downs have a recording to play.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,6 +18,16 @@ import { agentStateLog, calls, dispositions, meetings, payRules, projectAgents, 
 import { addDays, dayOf, isoWeekday, mondayOf } from '$lib/reports/dates';
 
 const WEEKS = 4;
+
+/**
+ * A demo lead's status from its calls so far (aggregates over calls `c` joined to their
+ * dispositions `d`): the one rule for today's statuses and for each past day's snapshot.
+ */
+const DEMO_STATUS = sql`case when bool_or(d.is_meeting) then 'done'
+	when bool_or(d.kind = 'final') then 'done'
+	when count(*) >= 4 then 'exhausted'
+	when bool_or(d.kind = 'callback') then 'callback'
+	else 'new' end`;
 const CALLS_PER_DAY = [25, 45] as const;
 
 /** 1 s of 8 kHz 16-bit mono silence */
@@ -134,17 +145,45 @@ export async function seedDemoHistory(db: Db, options: HistoryOptions): Promise<
 	for (let i = 0; i < meetingRows.length; i += 1000) await db.insert(meetings).values(meetingRows.slice(i, i + 1000));
 
 	// the leads' attempts and statuses follow their calls
-	await db.execute(sql`update project_leads pl set attempts = x.n, last_called_at = x.last,
-			status = case when x.met then 'done'::project_lead_status
-				when x.final then 'done'::project_lead_status
-				when x.n >= 4 then 'exhausted'::project_lead_status
-				when x.cb then 'callback'::project_lead_status
-				else 'new'::project_lead_status end
-		from (select c.project_id, c.lead_id, count(*)::integer as n, max(c.started_at) as last,
-				bool_or(d.is_meeting) as met, bool_or(d.kind = 'final') as final, bool_or(d.kind = 'callback') as cb
+	await db.execute(sql`update project_leads pl set attempts = x.n, last_called_at = x.last, status = x.status::project_lead_status
+		from (select c.project_id, c.lead_id, count(*)::integer as n, max(c.started_at) as last, ${DEMO_STATUS} as status
 			from calls c left join dispositions d on d.id = c.disposition_id
 			where c.pbx = 'demo' group by c.project_id, c.lead_id) x
 		where pl.project_id = x.project_id and pl.lead_id = x.lead_id`);
+	// each past day's list as it stood at the end of the project's day (progress-snapshots.ts):
+	// a lead not called yet had its seeded status
+	await db.execute(sql`with days as (
+			select g::date as day from generate_series(${first}::date, ${addDays(today, -1)}::date, interval '1 day') g
+		),
+		called as (
+			select dd.day, c.project_id, c.lead_id, ${DEMO_STATUS} as status
+			from days dd
+			join calls c on c.pbx = 'demo'
+			join projects p on p.id = c.project_id and c.started_at < (dd.day + 1)::timestamp at time zone p.timezone
+			left join dispositions d on d.id = c.disposition_id
+			group by dd.day, c.project_id, c.lead_id
+		),
+		counts as (
+			select dd.day, pl.project_id, coalesce(x.status, pl.status::text) as status,
+				count(*)::integer as n, (count(*) filter (where x.lead_id is not null))::integer as dialled
+			from days dd
+			cross join project_leads pl
+			left join called x on x.day = dd.day and x.project_id = pl.project_id and x.lead_id = pl.lead_id
+			group by 1, 2, 3
+		),
+		calling as (
+			-- days with dials as the rollups count them: the demo agents' days are UTC days
+			select dd.day, c.project_id, count(distinct (c.started_at at time zone 'UTC')::date)::integer as days
+			from days dd
+			join calls c on c.pbx = 'demo'
+			join projects p on p.id = c.project_id and c.started_at < (dd.day + 1)::timestamp at time zone p.timezone
+			group by 1, 2
+		)
+		insert into project_progress_days (project_id, day, by_status, calling_days)
+		select k.project_id, k.day, jsonb_object_agg(k.status, jsonb_build_array(k.n, k.dialled)), coalesce(max(cd.days), 0)
+		from counts k left join calling cd on cd.day = k.day and cd.project_id = k.project_id
+		group by k.project_id, k.day
+		on conflict (project_id, day) do nothing`);
 
 	const teamRows = await queryRows<{ id: string }>(db, sql`select id from ${teams}`);
 	for (const t of teamRows)

@@ -4,7 +4,8 @@
  * each step.
  * Dials, contacts and conversations come from agent_day_stats (weeks are ISO weeks of the agents'
  * local days). Meetings are counted in the week they were booked (a cohort): held and won say
- * what became of that week's bookings.
+ * what became of that week's bookings; that week is the project's local week, like every meeting
+ * count (see src/lib/reports/dates.ts on which zone makes a day).
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db';
@@ -67,13 +68,16 @@ export async function conversionRows(
 			group by 1, 2
 		),
 		booked as (
-			select m.booked_by as agent_id, date_trunc('week', m.created_at at time zone 'UTC')::date as week,
+			select m.booked_by as agent_id, date_trunc('week', m.created_at at time zone p.timezone)::date as week,
 				count(*)::integer as booked,
 				(count(*) filter (where m.status = 'held'))::integer as held,
 				(count(*) filter (where m.deal = 'won'))::integer as won
-			from meetings m
-			where m.created_at >= ${lo}::timestamp at time zone 'UTC'
-				and m.created_at < ${hiExclusive}::timestamp at time zone 'UTC'
+			from meetings m join projects p on p.id = m.project_id
+			-- the project's local days; the UTC range a day wider on each side keeps the index
+			where m.created_at >= ${addDays(f.from, -1)}::timestamp at time zone 'UTC'
+				and m.created_at < ${addDays(f.to, 2)}::timestamp at time zone 'UTC'
+				and (m.created_at at time zone p.timezone)::date >= ${lo}
+				and (m.created_at at time zone p.timezone)::date < ${hiExclusive}
 				and m.booked_by is not null
 				and ${projectIs(scope, sql`m.project_id`)} and ${agentIn(scope, sql`m.booked_by`)}
 			group by 1, 2

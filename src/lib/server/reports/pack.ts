@@ -115,10 +115,11 @@ export function compare(current: Record<PackMetric, number | null>, previous: Re
 	return changes;
 }
 
-export async function weeklyPack(db: DbOrTx, scope: ReportScope, monday: Day, today: Day): Promise<WeeklyPack> {
+/** `now`: as projectProgress takes it (the instant, or one day as every project’s today). */
+export async function weeklyPack(db: DbOrTx, scope: ReportScope, monday: Day, now: Date | Day): Promise<WeeklyPack> {
 	const teamIds = await teamsInScope(db, scope);
 	const [progress, current, previous] = await Promise.all([
-		projectProgress(db, weekScope(scope, monday), today),
+		projectProgress(db, weekScope(scope, monday), now),
 		weekFigures(db, scope, monday, teamIds),
 		weekFigures(db, scope, addDays(monday, -7), teamIds)
 	]);

@@ -1,6 +1,6 @@
 /**
- * The pay page's form inputs, validated with a message per field: a team's pay rule, the week to
- * approve, a public holiday.
+ * The pay page's form inputs, validated with a message per field: a team's pay rule, an agent's
+ * own salary, the week to approve, a public holiday.
  */
 import { z } from 'zod';
 import { isDay, isoWeekday } from '$lib/reports/dates';
@@ -31,6 +31,13 @@ export const ruleSchema = z.object({
 	bonus1Threshold: count('The bonus 1 threshold'),
 	bonus2Amount: money('The bonus 2 amount'),
 	dailyDialsPlan: count('The daily dial plan')
+});
+
+/** An agent's own salary in a team; left empty, the agent goes back to the team's salary. */
+export const salarySchema = z.object({
+	team: z.uuid({ message: 'Choose a team.' }),
+	agent: z.uuid({ message: 'Choose an agent.' }),
+	weeklySalary: z.union([z.literal('').transform(() => null), money('The weekly salary')])
 });
 
 export const approveSchema = z.object({

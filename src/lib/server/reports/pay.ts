@@ -1,16 +1,21 @@
 /**
  * Weekly control and pay per team: computes the week from rollups (dials per working day),
- * meetings (held, by the day they took place, UTC) and the team's rule; an approved week is a
- * stored snapshot that later data never changes. Approving is for managers, once per team-week,
- * after the week has ended, and audited.
+ * meetings held and the team's rule, with each agent's own salary where a manager set one; an
+ * approved week is a stored snapshot that later data never changes. Approving is for managers,
+ * once per team-week, after the week has ended, and audited.
+ *
+ * Which day a number falls on (src/lib/reports/dates.ts says it for every report): dials on
+ * the agent's local day (the rollup key: the plan is about the agent's working day), meetings
+ * held on the project's local day (a meeting takes place with the client, in the project's
+ * zone). Public holidays are calendar dates, applied to those local days.
  */
 import { and, eq, gte, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db';
 import { queryRows } from '../db/rows';
-import { payRules, payWeeks, publicHolidays, teams, users } from '../db/schema';
+import { payAgentSalaries, payRules, payWeeks, publicHolidays, teamMembers, teams, users } from '../db/schema';
 import { audit } from '../audit';
 import { addDays, workingDays, type Day } from '$lib/reports/dates';
-import { payLine, toCents, type PayRule, type PayWeek } from '$lib/reports/pay';
+import { payLine, toCents, type PayLine, type PayRule, type PayWeek } from '$lib/reports/pay';
 import type { ReportTable } from '$lib/reports/table';
 import { ReportAccessError, seesAllTeams, type Viewer } from './scope';
 
@@ -35,6 +40,26 @@ export async function holidaysBetween(db: DbOrTx, from: Day, toExclusive: Day): 
 		.orderBy(publicHolidays.day);
 }
 
+export interface TeamAgent {
+	agentId: string;
+	agentName: string;
+	/** the agent's own weekly salary in this team, null = the team rule's */
+	ownSalaryCents: number | null;
+}
+
+/** The team's agents by name, with their own salaries. */
+export async function teamAgents(db: DbOrTx, teamId: string): Promise<TeamAgent[]> {
+	const rows = await queryRows<{ agentId: string; agentName: string; ownSalary: string | null }>(
+		db,
+		sql`select u.id as "agentId", u.name as "agentName", s.weekly_salary::text as "ownSalary"
+			from team_members tm join users u on u.id = tm.user_id
+			left join pay_agent_salaries s on s.team_id = tm.team_id and s.user_id = u.id
+			where tm.team_id = ${teamId}::uuid and u.role = 'agent'
+			order by u.name`
+	);
+	return rows.map((r) => ({ agentId: r.agentId, agentName: r.agentName, ownSalaryCents: r.ownSalary === null ? null : toCents(r.ownSalary) }));
+}
+
 /** The week as it is now, computed from the data (ignores any approved snapshot). */
 export async function computePayWeek(db: DbOrTx, teamId: string, weekStart: Day): Promise<PayWeek> {
 	const end = addDays(weekStart, 7);
@@ -44,20 +69,17 @@ export async function computePayWeek(db: DbOrTx, teamId: string, weekStart: Day)
 		db.select({ name: teams.name }).from(teams).where(eq(teams.id, teamId)),
 		teamRule(db, teamId),
 		holidaysBetween(db, weekStart, end),
-		queryRows<{ agentId: string; agentName: string }>(
-			db,
-			sql`select u.id as "agentId", u.name as "agentName"
-				from team_members tm join users u on u.id = tm.user_id
-				where tm.team_id = ${teamId}::uuid and u.role = 'agent'
-				order by u.name`
-		),
+		teamAgents(db, teamId),
 		queryRows<{ agentId: string; held: number }>(
 			db,
+			// the project's local week; the UTC range around it (±14 h, a day's margin) keeps the index
 			sql`select m.booked_by as "agentId", count(*)::integer as held
-				from meetings m
+				from meetings m join projects p on p.id = m.project_id
 				where m.status = 'held' and m.booked_by in ${team}
-					and m.starts_at >= ${weekStart}::timestamp at time zone 'UTC'
-					and m.starts_at < ${end}::timestamp at time zone 'UTC'
+					and m.starts_at >= ${addDays(weekStart, -1)}::timestamp at time zone 'UTC'
+					and m.starts_at < ${addDays(end, 1)}::timestamp at time zone 'UTC'
+					and (m.starts_at at time zone p.timezone)::date >= ${weekStart}::date
+					and (m.starts_at at time zone p.timezone)::date < ${end}::date
 				group by m.booked_by`
 		),
 		queryRows<{ agentId: string; day: string; dials: number }>(
@@ -80,7 +102,9 @@ export async function computePayWeek(db: DbOrTx, teamId: string, weekStart: Day)
 		holidays,
 		rule,
 		lines: rule
-			? agents.map((a) => payLine(rule, a, heldOf.get(a.agentId) ?? 0, days, (day) => dialsOf.get(`${a.agentId} ${day}`) ?? 0))
+			? agents.map(({ ownSalaryCents, ...a }) =>
+					payLine(rule, a, heldOf.get(a.agentId) ?? 0, days, (day) => dialsOf.get(`${a.agentId} ${day}`) ?? 0, ownSalaryCents)
+				)
 			: [],
 		approved: null
 	};
@@ -95,7 +119,9 @@ export async function loadPayWeek(db: DbOrTx, teamId: string, weekStart: Day): P
 		.where(and(eq(payWeeks.teamId, teamId), eq(payWeeks.weekStart, weekStart)));
 	if (!row) return computePayWeek(db, teamId, weekStart);
 	const week = row.snapshot as unknown as PayWeek;
-	return { ...week, approved: { byName: row.byName, at: row.at.toISOString() } };
+	// weeks approved before agents had their own salaries were all paid the team's
+	const lines = week.lines.map((l): PayLine => ({ ...l, salarySource: l.salarySource ?? 'team' }));
+	return { ...week, lines, approved: { byName: row.byName, at: row.at.toISOString() } };
 }
 
 export type ApproveResult = { ok: true } | { ok: false; message: string };
@@ -143,11 +169,46 @@ export async function saveRule(db: DbOrTx, viewer: Viewer, teamId: string, input
 	await audit(db, { actorId: viewer.id, action: 'pay.rule_changed', target: teamId, details: { ...input }, ip });
 }
 
+export type SalaryResult = { ok: true } | { ok: false; message: string };
+
+/**
+ * Sets (or, with null, removes) an agent's own weekly salary in a team: managers only, the agent
+ * must be in the team, audited. Weeks already approved keep what they stored.
+ */
+export async function saveAgentSalary(
+	db: DbOrTx,
+	viewer: Viewer,
+	teamId: string,
+	agentId: string,
+	weeklySalary: string | null,
+	ip: string | null
+): Promise<SalaryResult> {
+	if (!seesAllTeams(viewer)) return { ok: false, message: 'Only a manager changes pay.' };
+	const [member] = await db
+		.select({ role: users.role })
+		.from(teamMembers)
+		.innerJoin(users, eq(users.id, teamMembers.userId))
+		.where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, agentId)));
+	if (member?.role !== 'agent') return { ok: false, message: 'This agent is not in the team.' };
+	if (weeklySalary === null) {
+		await db.delete(payAgentSalaries).where(and(eq(payAgentSalaries.teamId, teamId), eq(payAgentSalaries.userId, agentId)));
+	} else {
+		const values = { weeklySalary, updatedBy: viewer.id, updatedAt: new Date() };
+		await db
+			.insert(payAgentSalaries)
+			.values({ teamId, userId: agentId, ...values })
+			.onConflictDoUpdate({ target: [payAgentSalaries.teamId, payAgentSalaries.userId], set: values });
+	}
+	await audit(db, { actorId: viewer.id, action: 'pay.salary_changed', target: agentId, details: { teamId, weeklySalary }, ip });
+	return { ok: true };
+}
+
 export function payTable(week: PayWeek): ReportTable {
 	return {
 		columns: [
 			{ key: 'agent', kind: 'text' },
 			{ key: 'salary', kind: 'money' },
+			{ key: 'salary_source', kind: 'text' },
 			{ key: 'meetings_held', kind: 'int' },
 			{ key: 'bonus1', kind: 'money' },
 			{ key: 'days_met', kind: 'int' },
@@ -157,6 +218,7 @@ export function payTable(week: PayWeek): ReportTable {
 		rows: week.lines.map((l) => [
 			l.agentName,
 			l.salaryCents / 100,
+			l.salarySource,
 			l.meetingsHeld,
 			l.bonus1Cents / 100,
 			l.days.filter((d) => d.met).length,

@@ -3,15 +3,21 @@
  * agent_day_stats in one statement (idempotent: any node may run it, any number of times). The
  * leader refreshes it every SNAPSHOT_MS; the progress report takes one itself when a project in
  * its scope has none yet.
+ *
+ * "Today" is the project's local day (projects.timezone): the list is worked in the project's
+ * hours, so the day's last snapshot — the one the history keeps — is the list at the end of the
+ * project's working day, wherever the server or the viewer is.
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db';
 import { NIL_UUID } from '../db/schema';
-import { dayOf, type Day } from '$lib/reports/dates';
+import type { Day } from '$lib/reports/dates';
 
 export const SNAPSHOT_MS = 5 * 60_000;
 
-export async function snapshotProgress(db: DbOrTx, day: Day = dayOf(new Date())): Promise<void> {
+/** `at`: an instant (each project's local day at that instant) or one calendar day for every project (backfills). */
+export async function snapshotProgress(db: DbOrTx, at: Date | Day = new Date()): Promise<void> {
+	const day = typeof at === 'string' ? sql`${at}::date` : sql`(${at.toISOString()}::timestamptz at time zone p.timezone)::date`;
 	await db.execute(sql`with counts as (
 			select project_id, status, count(*)::integer as n, (count(*) filter (where attempts > 0))::integer as dialled
 			from project_leads
@@ -29,7 +35,7 @@ export async function snapshotProgress(db: DbOrTx, day: Day = dayOf(new Date()))
 			group by project_id
 		)
 		insert into project_progress_days as x (project_id, day, by_status, calling_days, updated_at)
-		select p.id, ${day}::date, coalesce(b.by_status, '{}'::jsonb), coalesce(c.days, 0), now()
+		select p.id, ${day}, coalesce(b.by_status, '{}'::jsonb), coalesce(c.days, 0), now()
 		from projects p
 		left join by_project b on b.project_id = p.id
 		left join calling c on c.project_id = p.id

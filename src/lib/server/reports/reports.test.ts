@@ -1,8 +1,10 @@
 /**
  * Every report metric on a small dataset computed by hand (see the comments next to each call).
  * The raw rows go through the live persister (the incremental rollup path) with agents in
- * different time zones; a rebuild afterwards must change nothing. Week under review: Monday
- * 2026-11-09 … Sunday 11-15, with Wednesday 11-11 a public holiday.
+ * different time zones (Ann in Paris, Bob in New York) working on projects in different time
+ * zones (P1 in Paris, P2 in Tokyo); a rebuild afterwards must change nothing. Week under review:
+ * Monday 2026-11-09 … Sunday 11-15, with Wednesday 11-11 a public holiday. Which zone makes a day
+ * for which number: src/lib/reports/dates.ts.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,8 +35,9 @@ import { failureReasons, failureTable } from './failures';
 import { parseFilters, type ReportFilters } from './filters';
 import { intensity, intensityByAgent } from './intensity';
 import { compare, weeklyPack } from './pack';
-import { approvePayWeek, loadPayWeek } from './pay';
+import { approvePayWeek, loadPayWeek, payTable, saveAgentSalary, teamAgents } from './pay';
 import { projectProgress } from './progress';
+import { snapshotProgress } from './progress-snapshots';
 import { ReportAccessError, resolveScope, type Viewer } from './scope';
 import ExcelJS from 'exceljs';
 
@@ -107,9 +110,10 @@ async function seed(db: Db): Promise<World> {
 	]);
 	const [p1] = await db
 		.insert(projects)
-		.values({ name: 'P1', teamId: t1!.id, targetCalls: 3, targetTalkMinutes: 1 })
+		.values({ name: 'P1', teamId: t1!.id, targetCalls: 3, targetTalkMinutes: 1, timezone: 'Europe/Paris' })
 		.returning({ id: projects.id });
-	const [p2] = await db.insert(projects).values({ name: 'P2', teamId: t2!.id }).returning({ id: projects.id });
+	// Bob calls Japan from New York
+	const [p2] = await db.insert(projects).values({ name: 'P2', teamId: t2!.id, timezone: 'Asia/Tokyo' }).returning({ id: projects.id });
 	await db.insert(projectAgents).values([
 		{ projectId: p1!.id, userId: ann },
 		{ projectId: p2!.id, userId: bob }
@@ -175,7 +179,12 @@ async function seed(db: Db): Promise<World> {
 		{ leadId: ls[0]!.id, projectId: p1!.id, bookedBy: ann, createdAt: new Date('2026-11-09T08:05:00Z'), startsAt: new Date('2026-11-12T14:00:00Z'), endsAt: new Date('2026-11-12T15:00:00Z'), status: 'held', deal: 'won', amount: '1200' },
 		{ leadId: ls[1]!.id, projectId: p1!.id, bookedBy: ann, createdAt: new Date('2026-11-09T09:00:00Z'), startsAt: new Date('2026-11-13T09:00:00Z'), endsAt: new Date('2026-11-13T10:00:00Z'), status: 'held' },
 		{ leadId: ls[2]!.id, projectId: p1!.id, bookedBy: ann, createdAt: new Date('2026-11-10T10:00:00Z'), startsAt: new Date('2026-11-20T09:00:00Z'), endsAt: new Date('2026-11-20T10:00:00Z') },
-		{ leadId: ls[3]!.id, projectId: p1!.id, bookedBy: ann, createdAt: new Date('2026-11-02T10:00:00Z'), startsAt: new Date('2026-11-10T09:00:00Z'), endsAt: new Date('2026-11-10T10:00:00Z'), status: 'held' }
+		{ leadId: ls[3]!.id, projectId: p1!.id, bookedBy: ann, createdAt: new Date('2026-11-02T10:00:00Z'), startsAt: new Date('2026-11-10T09:00:00Z'), endsAt: new Date('2026-11-10T10:00:00Z'), status: 'held' },
+		// m5: booked Sunday 23:10 UTC = Monday 11-16 00:10 in Paris (P1), held at 00:30 Paris: next week's, not this one's
+		{ leadId: ls[4]!.id, projectId: p1!.id, bookedBy: ann, createdAt: new Date('2026-11-15T23:10:00Z'), startsAt: new Date('2026-11-15T23:30:00Z'), endsAt: new Date('2026-11-16T00:30:00Z'), status: 'held' },
+		// m6: Bob (New York) books and holds for P2 (Tokyo) on Sunday 11-08 in UTC and New York, which is
+		// Monday 11-09 01:00 / 07:00 in Tokyo: this week's meeting
+		{ leadId: ls[4]!.id, projectId: p2!.id, bookedBy: bob, createdAt: new Date('2026-11-08T16:00:00Z'), startsAt: new Date('2026-11-08T22:00:00Z'), endsAt: new Date('2026-11-08T23:00:00Z'), status: 'held' }
 	]);
 	await db.insert(publicHolidays).values({ day: '2026-11-11', name: 'Armistice' });
 	// plan: 1 dial per working day; bonus 1 = 20.50 per meeting held above 1; bonus 2 = 100.00
@@ -235,15 +244,19 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		expect(rows.map(({ agentId: _a, ...r }) => r)).toEqual([
 			{ agentName: 'Ann', week: '2026-11-02', dials: 1, contacts: 1, conversations: 1, booked: 1, held: 1, won: 0 },
 			{ agentName: 'Ann', week: '2026-11-09', dials: 7, contacts: 4, conversations: 3, booked: 3, held: 2, won: 1 },
-			{ agentName: 'Bob', week: '2026-11-09', dials: 2, contacts: 1, conversations: 1, booked: 0, held: 0, won: 0 }
+			// m6 in Tokyo's week of 11-09 (in UTC it would be a row of its own in the week of 11-02)
+			{ agentName: 'Bob', week: '2026-11-09', dials: 2, contacts: 1, conversations: 1, booked: 1, held: 1, won: 0 }
 		]);
 		const table = conversionTable(rows);
 		// Ann's week: 4/7 contacts, 3/4 conversations, 3/3 booked, 2/3 held, 1/2 won
 		expect(table.rows[1]).toEqual(['Ann', '2026-11-09', 7, 4, 4 / 7, 3, 3 / 4, 3, 1, 2, 2 / 3, 1, 1 / 2]);
-		// totals: 10 dials, 6 contacts, 5 conversations, 4 booked, 3 held, 1 won
-		expect(table.rows.at(-1)).toEqual(['Σ', '', 10, 6, 0.6, 5, 5 / 6, 4, 0.8, 3, 0.75, 1, 1 / 3]);
-		// Bob has no meeting: a rate of nothing is no rate
-		expect(table.rows[2]![10]).toBeNull();
+		// totals: 10 dials, 6 contacts, 5 conversations, 5 booked, 4 held, 1 won
+		expect(table.rows.at(-1)).toEqual(['Σ', '', 10, 6, 0.6, 5, 5 / 6, 5, 1, 4, 0.8, 1, 1 / 4]);
+		// Bob won nothing of what was held: a rate of 0
+		expect(table.rows[2]).toEqual(['Bob', '2026-11-09', 2, 1, 0.5, 1, 1, 1, 1, 1, 1, 0, 0]);
+		// a rate of nothing is no rate
+		const idle = { agentId: w.bob, agentName: 'Bob', week: '2026-11-16', dials: 0, contacts: 0, conversations: 0, booked: 0, held: 0, won: 0 };
+		expect(conversionTable([idle]).rows[0]![4]).toBeNull();
 		// conversations longer than N s: Ann talked 60 s (11-02), then 45, 10, 40 and 100 s; Bob 31 s
 		const conversations = async (talk: string) => {
 			const t = parseTalk(new URLSearchParams({ talk }));
@@ -349,17 +362,66 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		]);
 	});
 
+	it('project progress: leads by status over time from the daily snapshots, each on the project’s own day', async () => {
+		const snapshotDays = async () =>
+			queryRows<{ project: string; day: string }>(
+				handle.db,
+				sql`select p.name as project, d.day::text as day from project_progress_days d join projects p on p.id = d.project_id
+					where d.day < '2026-11-20' order by p.name, d.day`
+			);
+		// Tuesday 11-10 20:00 UTC: 21:00 in Paris (P1's Tuesday), 05:00 Wednesday in Tokyo (P2)
+		await snapshotProgress(handle.db, new Date('2026-11-10T20:00:00Z'));
+		expect(await snapshotDays()).toEqual([
+			{ project: 'P1', day: '2026-11-10' },
+			{ project: 'P2', day: '2026-11-11' }
+		]);
+		// Thursday: one untouched lead is booked (done), one dialled lead runs out of attempts
+		const lead = (company: string) => sql`(select id from leads where company = ${company})`;
+		await handle.db.execute(sql`update project_leads set status = 'done', attempts = 1 where lead_id = ${lead('L0')}`);
+		await handle.db.execute(sql`update project_leads set status = 'exhausted', attempts = 3 where lead_id = ${lead('L2')}`);
+		await snapshotProgress(handle.db, new Date('2026-11-12T20:00:00Z'));
+		// the same day again later replaces that day's row (the refresher runs every 5 minutes)
+		await snapshotProgress(handle.db, new Date('2026-11-12T22:59:00Z'));
+		const scope = await resolveScope(handle.db, w.manager, week({ projectId: w.p1 }));
+		const [p] = await projectProgress(handle.db, scope, '2026-11-20');
+		const zero = { new: 0, callback: 0, in_progress: 0, done: 0, exhausted: 0, dnc: 0 };
+		expect(p!.history).toEqual([
+			{ day: '2026-11-10', byStatus: { ...zero, new: 3, exhausted: 1, done: 1 } },
+			{ day: '2026-11-12', byStatus: { ...zero, new: 1, exhausted: 2, done: 2 } }
+		]);
+		// the period bounds the history; a supervisor of Paris gets P1's only
+		expect((await projectProgress(handle.db, await resolveScope(handle.db, w.manager, week({ projectId: w.p1, from: '2026-11-11' })), '2026-11-20'))[0]!.history.map((h) => h.day)).toEqual(['2026-11-12']);
+		const sup = await projectProgress(handle.db, await resolveScope(handle.db, w.sup, week()), '2026-11-20');
+		expect(sup.map((x) => [x.name, x.history.length])).toEqual([['P1', 2]]);
+		await handle.db.execute(sql`update project_leads set status = 'new', attempts = 0 where lead_id = ${lead('L0')}`);
+		await handle.db.execute(sql`update project_leads set status = 'new', attempts = 1 where lead_id = ${lead('L2')}`);
+		await handle.db.execute(sql`delete from project_progress_days where day < '2026-11-20'`);
+	});
+
+	it('project progress: the run-out date counts from the project’s own today', async () => {
+		// Friday 11-20 23:30 UTC is already Saturday 11-21 in Paris: 2 untouched at 0.6 a day → 4 days
+		const scope = await resolveScope(handle.db, w.manager, week({ projectId: w.p1 }));
+		const [p] = await projectProgress(handle.db, scope, new Date('2026-11-20T23:30:00Z'));
+		expect(p).toMatchObject({ untouched: 2, pace: 0.6, eta: '2026-11-25' });
+		const [utc] = await projectProgress(handle.db, scope, new Date('2026-11-20T22:30:00Z'));
+		expect(utc!.eta).toBe('2026-11-24');
+	});
+
 	it('pay: salary + bonus 1 + bonus 2, the holiday is no working day; approving locks a snapshot', async () => {
 		const paris = await loadPayWeek(handle.db, w.t1, '2026-11-09');
 		expect(paris.workingDays).toEqual(['2026-11-09', '2026-11-10', '2026-11-12', '2026-11-13']);
-		// 3 meetings held this week (m1, m2, m4) − threshold 1 = 2 × 20.50; plan met Mon, Tue, Thu, Fri
+		// 3 meetings held this week in Paris (m1, m2, m4; m5 is Monday 11-16 there) − threshold 1 = 2 × 20.50;
+		// plan met Mon, Tue, Thu, Fri
 		expect(paris.lines).toMatchObject([
-			{ agentName: 'Ann', salaryCents: 50_000, meetingsHeld: 3, bonus1Meetings: 2, bonus1Cents: 4100, planMet: true, bonus2Cents: 10_000, totalCents: 64_100 }
+			{ agentName: 'Ann', salaryCents: 50_000, salarySource: 'team', meetingsHeld: 3, bonus1Meetings: 2, bonus1Cents: 4100, planMet: true, bonus2Cents: 10_000, totalCents: 64_100 }
 		]);
 		const lyon = await loadPayWeek(handle.db, w.t2, '2026-11-09');
-		// Bob dialled on Monday only (and Sunday, no working day): plan missed
-		expect(lyon.lines).toMatchObject([{ agentName: 'Bob', meetingsHeld: 0, bonus1Cents: 0, planMet: false, bonus2Cents: 0, totalCents: 50_000 }]);
+		// Bob dialled on Monday only (and Sunday, no working day): plan missed; m6 held on Monday in
+		// Tokyo counts this week, but 1 held is not above the threshold of 1
+		expect(lyon.lines).toMatchObject([{ agentName: 'Bob', meetingsHeld: 1, bonus1Meetings: 0, bonus1Cents: 0, planMet: false, bonus2Cents: 0, totalCents: 50_000 }]);
 		expect(lyon.lines[0]!.days.map((d) => d.met)).toEqual([true, false, false, false]);
+		// …and not the week before, as it would in UTC
+		expect((await loadPayWeek(handle.db, w.t2, '2026-11-02')).lines[0]!.meetingsHeld).toBe(0);
 
 		expect(await approvePayWeek(handle.db, w.sup, w.t1, '2026-11-09', '2026-11-20', null)).toEqual({ ok: false, message: 'Only a manager approves pay.' });
 		expect(await approvePayWeek(handle.db, w.manager, w.t1, '2026-11-16', '2026-11-20', null)).toMatchObject({ ok: false });
@@ -374,6 +436,40 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		const audits = await handle.db.select().from(auditLog);
 		expect(audits.filter((a) => a.action === 'pay.approved')).toMatchObject([{ target: w.t1, details: { weekStart: '2026-11-09', totalCents: 64_100 } }]);
 		await handle.db.execute(sql`update pay_rules set weekly_salary = '500.00'`);
+	});
+
+	it('pay: an agent’s own salary replaces the team’s in the formula, the approval and the export', async () => {
+		// only a manager sets it, only for an agent of that team
+		expect(await saveAgentSalary(handle.db, w.sup, w.t2, w.bob, '620.00', null)).toEqual({ ok: false, message: 'Only a manager changes pay.' });
+		expect(await saveAgentSalary(handle.db, w.manager, w.t2, w.ann, '620.00', null)).toEqual({ ok: false, message: 'This agent is not in the team.' });
+		expect(await saveAgentSalary(handle.db, w.manager, w.t2, w.bob, '620.00', '127.0.0.1')).toEqual({ ok: true });
+		expect(await teamAgents(handle.db, w.t2)).toEqual([{ agentId: w.bob, agentName: 'Bob', ownSalaryCents: 62_000 }]);
+		// Bob in Lyon: 620.00 + 0 + 0 (the team's rule says 500.00 and still gives the bonuses)
+		const week = await loadPayWeek(handle.db, w.t2, '2026-11-09');
+		expect(week.lines).toMatchObject([{ agentName: 'Bob', salaryCents: 62_000, salarySource: 'agent', bonus1Cents: 0, bonus2Cents: 0, totalCents: 62_000 }]);
+		expect(week.rule!.weeklySalaryCents).toBe(50_000);
+		// the team rule changing does not move an own salary; the week before is paid the same way
+		await handle.db.execute(sql`update pay_rules set weekly_salary = '900.00' where team_id = ${w.t2}::uuid`);
+		expect((await loadPayWeek(handle.db, w.t2, '2026-11-02')).lines[0]!.totalCents).toBe(62_000);
+		await handle.db.execute(sql`update pay_rules set weekly_salary = '500.00' where team_id = ${w.t2}::uuid`);
+		// the export says whose salary it is
+		expect(payTable(week).columns.map((c) => c.key)).toEqual(['agent', 'salary', 'salary_source', 'meetings_held', 'bonus1', 'days_met', 'bonus2', 'total']);
+		expect(payTable(week).rows).toEqual([['Bob', 620, 'agent', 1, 0, 1, 0, 620]]);
+		// approved: the snapshot keeps 620.00, whatever the salary becomes
+		expect(await approvePayWeek(handle.db, w.manager, w.t2, '2026-11-09', '2026-11-20', null)).toEqual({ ok: true });
+		expect(await saveAgentSalary(handle.db, w.manager, w.t2, w.bob, '700.00', null)).toEqual({ ok: true });
+		const locked = await loadPayWeek(handle.db, w.t2, '2026-11-09');
+		expect(locked.lines).toMatchObject([{ salaryCents: 62_000, salarySource: 'agent', totalCents: 62_000 }]);
+		const audits = await handle.db.select().from(auditLog);
+		expect(audits.filter((a) => a.action === 'pay.approved' && a.target === w.t2)).toMatchObject([{ details: { totalCents: 62_000 } }]);
+		expect(audits.filter((a) => a.action === 'pay.salary_changed').map((a) => a.details)).toEqual([
+			{ teamId: w.t2, weeklySalary: '620.00' },
+			{ teamId: w.t2, weeklySalary: '700.00' }
+		]);
+		// removed: back to the team's salary
+		expect(await saveAgentSalary(handle.db, w.manager, w.t2, w.bob, null, null)).toEqual({ ok: true });
+		expect((await loadPayWeek(handle.db, w.t2, '2026-11-16')).lines).toMatchObject([{ salaryCents: 50_000, salarySource: 'team' }]);
+		expect(await teamAgents(handle.db, w.t2)).toEqual([{ agentId: w.bob, agentName: 'Bob', ownSalaryCents: null }]);
 	});
 
 	it('a supervisor sees their own teams only, and is told so when a filter points elsewhere', async () => {
@@ -391,9 +487,9 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		const scope = await resolveScope(handle.db, w.manager, week());
 		const pack = await weeklyPack(handle.db, scope, '2026-11-09', '2026-11-20');
 		const byMetric = Object.fromEntries(pack.changes.map((c) => [c.metric, c]));
-		// dials 9 vs 1; booked 3 vs 1; contact rate 5/9 vs 1/1
+		// dials 9 vs 1; booked 4 (Ann 3, Bob's m6 in Tokyo's week) vs 1; contact rate 5/9 vs 1/1
 		expect(byMetric.dials).toMatchObject({ current: 9, previous: 1, change: 8 });
-		expect(byMetric.booked).toMatchObject({ current: 3, previous: 1, change: 2 });
+		expect(byMetric.booked).toMatchObject({ current: 4, previous: 1, change: 3 });
 		expect(byMetric.contact_rate!.change).toBeCloseTo(5 / 9 - 1);
 		expect(pack.changes.filter((c) => c.highlighted)).toHaveLength(3);
 		expect(byMetric.dials!.highlighted).toBe(true);

@@ -2,7 +2,7 @@
  * Each report's table by name, computed the same way for the page and for its CSV/XLSX export.
  */
 import type { ReportTable } from '$lib/reports/table';
-import { dayOf, mondayOf } from '$lib/reports/dates';
+import { mondayOf } from '$lib/reports/dates';
 import { callsTable, DRILL_EXPORT_LIMIT, drillCalls, parseDrill } from './calls';
 import { conversionRows, conversionTable, parseTalk } from './conversion';
 import { failureReasons, failureTable } from './failures';
@@ -32,7 +32,7 @@ export async function reportTable(ctx: ReportContext, name: ReportName, params: 
 	const { db, scope } = ctx;
 	switch (name) {
 		case 'progress':
-			return progressTable(await projectProgress(db, scope, dayOf(new Date())));
+			return progressTable(await projectProgress(db, scope, new Date()));
 		case 'failures':
 			return failureTable(await failureReasons(db, scope), scope);
 		case 'conversion': {

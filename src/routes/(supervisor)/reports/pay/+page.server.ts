@@ -5,8 +5,8 @@ import { audit } from '$lib/server/audit';
 import { clientIp } from '$lib/server/auth/guard';
 import { publicHolidays } from '$lib/server/db/schema';
 import { fieldErrors, formObject } from '$lib/server/forms';
-import { approvePayWeek, holidaysBetween, loadPayWeek, saveRule } from '$lib/server/reports/pay';
-import { approveSchema, holidaySchema, ruleSchema } from '$lib/server/reports/pay-forms';
+import { approvePayWeek, holidaysBetween, loadPayWeek, saveAgentSalary, saveRule, teamAgents } from '$lib/server/reports/pay';
+import { approveSchema, holidaySchema, ruleSchema, salarySchema } from '$lib/server/reports/pay-forms';
 import { filterChoices, reportContext, type ReportContext } from '$lib/server/reports/route';
 import { seesAllTeams } from '$lib/server/reports/scope';
 import { payTeam } from '$lib/server/reports/tables';
@@ -19,12 +19,15 @@ export const load: PageServerLoad = async (event) => {
 	const week = event.url.searchParams.get('from') ? mondayOf(ctx.scope.filters.from) : addDays(mondayOf(today), -7);
 	const team = await payTeam(ctx);
 	const filters = { ...ctx.scope.filters, from: week, to: addDays(week, 6), teamId: team };
+	const canEdit = seesAllTeams(ctx.viewer);
 	return {
 		filters,
 		choices: await filterChoices(ctx.db, ctx.scope),
 		week: team ? await loadPayWeek(ctx.db, team, week) : null,
 		canApprove: seesAllTeams(ctx.viewer) && addDays(week, 7) <= today,
-		canEdit: seesAllTeams(ctx.viewer),
+		canEdit,
+		// the salaries a manager may set, one per agent of the team
+		agents: canEdit && team ? await teamAgents(ctx.db, team) : [],
 		holidays: await holidaysBetween(ctx.db, addDays(week, -180), addDays(week, 365))
 	};
 };
@@ -51,6 +54,15 @@ export const actions: Actions = {
 		const { team, ...rule } = parsed.data;
 		await saveRule(ctx.db, ctx.viewer, team, rule, clientIp(event));
 		return { action: 'rule', ok: true };
+	},
+	salary: async (event) => {
+		const ctx = await managerContext(event);
+		const parsed = salarySchema.safeParse(formObject(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'salary', errors: fieldErrors(parsed.error) });
+		const { team, agent, weeklySalary } = parsed.data;
+		const result = await saveAgentSalary(ctx.db, ctx.viewer, team, agent, weeklySalary, clientIp(event));
+		if (!result.ok) return fail(400, { action: 'salary', errors: { form: result.message } });
+		return { action: 'salary', ok: true };
 	},
 	addHoliday: async (event) => {
 		const ctx = await managerContext(event);

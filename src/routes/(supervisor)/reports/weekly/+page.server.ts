@@ -9,10 +9,11 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const ctx = await reportContext(event);
-	const today = dayOf(new Date());
+	const now = new Date();
+	const today = dayOf(now);
 	// the week under review: the one holding `from`, else last full week
 	const monday = event.url.searchParams.get('from') ? mondayOf(ctx.scope.filters.from) : addDays(mondayOf(today), -7);
-	const pack = await weeklyPack(ctx.db, ctx.scope, monday, today);
+	const pack = await weeklyPack(ctx.db, ctx.scope, monday, now);
 	const weekScope = { ...ctx.scope, filters: { ...ctx.scope.filters, from: monday, to: addDays(monday, 6) } };
 	return {
 		filters: weekScope.filters,
