@@ -34,6 +34,7 @@ import { createClusterBus, LeaderUnavailableError, RemoteCommandError, type Clus
 import { LeaderLock } from './leader/lock';
 import { FloorchartsSource } from './floorcharts/source';
 import { FloorPersister } from './persist';
+import { loadAgentZones } from '../src/lib/server/reports/agent-zones';
 import { startSimulator, type SimulatorHandle } from './simulator/server';
 import type { DirectoryAgent } from './state';
 
@@ -135,7 +136,16 @@ async function startLeaderRole(
 	// Agents belong to the first PBX until users carry a PBX of their own.
 	const defaultPbx = linkConfigs[0]!.name;
 
-	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }) });
+	// agents' days in the rollups follow their project's zone (agent-zones.ts), read now and every minute
+	const zones = { current: await loadAgentZones(db).catch(() => new Map<string, string>()) };
+	const zonesTimer = setInterval(() => {
+		loadAgentZones(db).then(
+			(z) => (zones.current = z),
+			(err: unknown) => log.warn({ err }, 'agent time zones could not be read; keeping the last ones')
+		);
+	}, 60_000);
+	zonesTimer.unref();
+	const persister = new FloorPersister({ db, log: log.child({ part: 'persist' }), timezone: (id) => zones.current.get(id) ?? 'UTC' });
 	const stopProgressSnapshots = startProgressSnapshots(db, log.child({ part: 'reports' }));
 	const charts = new FloorchartsSource({ db, sink: hub.floorcharts, log: log.child({ part: 'floorcharts' }) });
 	void charts.start().catch((err: unknown) => log.error({ err }, 'floor charts could not start'));
@@ -292,6 +302,7 @@ async function startLeaderRole(
 			clearInterval(refresh);
 			if (callbacks !== null) clearInterval(callbacks);
 			stopProgressSnapshots();
+			clearInterval(zonesTimer);
 			stopWatchingInbound();
 			reconciler.close();
 			charts.stop();

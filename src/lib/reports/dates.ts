@@ -15,10 +15,11 @@
  *   the day the list is worked in.
  * - weeks are ISO weeks (Monday…Sunday) of those days; a public holiday is a calendar date, not
  *   an instant, so it is the same date in every zone and applies to those local days.
- * Known gap: the drill-downs (src/lib/server/reports/calls.ts) read raw calls, and the agent's
- * zone is not in the database, so their day and period are UTC days. They equal the rollups' days
- * while the runtime keys every agent on UTC (it passes the persister no zones yet); the day users
- * carry a zone, the drill-downs should read it.
+ * An agent's zone is their project's (src/lib/server/reports/agent-zones.ts), which the runtime,
+ * dispositions and `npm run rollups:rebuild` pass to the rollups.
+ * Known gap: the drill-downs (src/lib/server/reports/calls.ts) read raw calls on UTC days, so the
+ * calls behind a day's bar can differ from the bar by the calls within the agent's UTC offset of
+ * midnight; they should join the same zone rule.
  */
 
 export type Day = string;

@@ -50,6 +50,12 @@ const AGENTS = Number(process.env.BENCH_FANOUT_AGENTS ?? 50);
 const GOAL_CPU = 25;
 /** tables the agent directory refresh reads (realtime/runtime.ts, every 10 s) */
 const DIRECTORY_TABLES = new Set(['users', 'team_members']);
+/**
+ * Reads of the leader's slow timers, whatever the number of viewers: the queue reconciler
+ * (realtime/queues, every 60 s) and the agents' time zones (realtime/runtime.ts, every 60 s). With
+ * a 30 s window one of them can land in the window with viewers and not in the baseline.
+ */
+const LEADER_TIMER_READS = new Set(['agent_skills', 'queues', 'queue_member_overrides', 'project_agents,projects,users']);
 
 interface HubWindow {
 	seconds: number;
@@ -69,7 +75,7 @@ interface HubWindow {
 function liveReads(q: QueryCounts): number {
 	let n = 0;
 	for (const [k, v] of Object.entries(q.byTables)) {
-		if (k.startsWith('tx:')) continue;
+		if (k.startsWith('tx:') || LEADER_TIMER_READS.has(k)) continue;
 		if (!k.split(',').every((t) => DIRECTORY_TABLES.has(t))) n += v;
 	}
 	return n;
@@ -324,7 +330,7 @@ const fanout: BenchCase = {
 					unit: 'queries/viewer',
 					baseline: null,
 					ratio: null,
-					goal: '0 (only the 10 s directory refresh reads; persistence aside)',
+					goal: '0 (the 10 s directory refresh and the 60 s queue / time-zone timers aside; persistence aside)',
 					pass: perViewer === 0
 				},
 				{

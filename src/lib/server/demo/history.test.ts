@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildRollups } from '../../../../realtime/persist/rollups';
+import { agentZones } from '../reports/agent-zones';
 import type { DatabaseHandle } from '../db';
 import { queryRows } from '../db/rows';
 import { testDatabases } from '../db/testing';
@@ -36,7 +37,7 @@ describe.each(testDatabases())('demo history on $name', ({ open }) => {
 		expect(c!.first).toBe(addDays(mondayOf(dayOf(now)), -28));
 		expect(c!.last < dayOf(now)).toBe(true);
 		expect(statSync(path.join(dataDir, 'recordings', 'demo-call.wav')).size).toBe(16_044);
-		expect(await rebuildRollups(handle.db)).toBe(0);
+		expect(await rebuildRollups(handle.db, { timezone: await agentZones(handle.db) })).toBe(0);
 		const [s] = await queryRows<{ dials: number; pause: number }>(
 			handle.db,
 			sql`select sum(dials)::integer as dials, sum(pause_seconds)::integer as pause from agent_day_stats`

@@ -12,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { rebuildRollups } from '../../../../realtime/persist/rollups';
+import { agentZones } from '../reports/agent-zones';
 import type { Db } from '../db';
 import { queryRows } from '../db/rows';
 import { agentStateLog, calls, dispositions, meetings, payRules, projectAgents, projectLeads, teams, users } from '../db/schema';
@@ -191,5 +192,5 @@ export async function seedDemoHistory(db: Db, options: HistoryOptions): Promise<
 			.insert(payRules)
 			.values({ teamId: t.id, currency: 'EUR', weeklySalary: '450.00', bonus1Rate: '25.00', bonus1Threshold: 2, bonus2Amount: '80.00', dailyDialsPlan: 40 })
 			.onConflictDoNothing();
-	await rebuildRollups(db, { from: new Date(`${first}T00:00:00Z`) });
+	await rebuildRollups(db, { from: new Date(`${first}T00:00:00Z`), timezone: await agentZones(db) });
 }

@@ -12,6 +12,7 @@ import { queryRows } from '../db/rows';
 import { calls, dispositions, leadPhones, notes, projectLeads } from '../db/schema';
 import { bookMeeting, MeetingError } from '../meetings/booking';
 import { refreshCallRollups } from '../../../../realtime/persist/rollups';
+import { loadAgentZones, zoneOf } from '../reports/agent-zones';
 
 export { MEETING_MINUTES } from '../meetings/slots';
 
@@ -100,10 +101,12 @@ async function dispose(tx: Tx, agentId: string, req: DispositionRequest, now: Da
 			.update(calls)
 			.set({ dispositionId: d.id })
 			.where(and(eq(calls.id, req.callId), eq(calls.leadId, pl.leadId)))
-			.returning({ number: calls.number });
+			.returning({ number: calls.number, agentId: calls.agentId });
 		callLinked = linked.length > 0;
-		// the failure diagram reads dispositions from the rollups: the call's row follows
-		if (callLinked) await refreshCallRollups(tx, [req.callId]);
+		// the failure diagram reads dispositions from the rollups: the call's row follows, on the
+		// call's agent's day (the zone rule the live persister uses)
+		const callAgent = linked[0]?.agentId;
+		if (callLinked) await refreshCallRollups(tx, [req.callId], zoneOf(await loadAgentZones(tx, callAgent ? [callAgent] : [])));
 		if (!phoneId && linked[0]?.number) {
 			const digits = linked[0].number.replace(/^\+/, '');
 			const [ph] = await tx
