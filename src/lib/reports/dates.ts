@@ -16,10 +16,8 @@
  * - weeks are ISO weeks (Monday…Sunday) of those days; a public holiday is a calendar date, not
  *   an instant, so it is the same date in every zone and applies to those local days.
  * An agent's zone is their project's (src/lib/server/reports/agent-zones.ts), which the runtime,
- * dispositions and `npm run rollups:rebuild` pass to the rollups.
- * Known gap: the drill-downs (src/lib/server/reports/calls.ts) read raw calls on UTC days, so the
- * calls behind a day's bar can differ from the bar by the calls within the agent's UTC offset of
- * midnight; they should join the same zone rule.
+ * dispositions and `npm run rollups:rebuild` pass to the rollups, and the drill-downs
+ * (src/lib/server/reports/calls.ts) read raw calls on the same local days.
  */
 
 export type Day = string;

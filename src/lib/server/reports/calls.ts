@@ -3,7 +3,9 @@
  * — a failure reason, a day, an outcome. Raw rows through the calls indexes (started_at, or
  * (agent_id, started_at) with an agent filter), newest first, a page at a time: the next page
  * starts strictly before the last row's (started_at, id), so paging never skips nor repeats a
- * call and costs the same on page 1 and page 100.
+ * call and costs the same on page 1 and page 100. A day or a period means each agent's local days
+ * (agent-zones.ts), as the rollups behind the clicked number count them: the index finds the
+ * calls of the UTC range widened by 14 h either side, the agent's zone keeps the right ones.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -12,7 +14,7 @@ import { queryRows } from '../db/rows';
 import { isDay, addDays } from '$lib/reports/dates';
 import type { ReportTable } from '$lib/reports/table';
 import { agentIn, projectIs, type ReportScope } from './scope';
-import { periodOf } from './failures';
+import { loadAgentZones } from './agent-zones';
 import { DIAL_REASON_PREFIX, FAILED_DISPOSITION } from './reasons';
 
 /** calls per page on screen */
@@ -96,12 +98,29 @@ function reasonIs(reason: string): SQL {
 	return sql`c.disposition_id in (select d.id from dispositions d where d.code = ${reason} and ${FAILED_DISPOSITION})`;
 }
 
-export async function drillCalls(db: DbOrTx, scope: ReportScope, drill: DrillInput, limit = DRILL_PAGE): Promise<DrillCall[]> {
+/** calls that started on the local days [from, toExclusive) of their agent's zone (`z.tz`) */
+function onLocalDays(from: string, toExclusive: string): SQL {
+	return sql`c.started_at >= ${from}::timestamp at time zone 'UTC' - interval '14 hours'
+		and c.started_at < ${toExclusive}::timestamp at time zone 'UTC' + interval '14 hours'
+		and c.started_at >= ${from}::timestamp at time zone coalesce(z.tz, 'UTC')
+		and c.started_at < ${toExclusive}::timestamp at time zone coalesce(z.tz, 'UTC')`;
+}
+
+/**
+ * The calls behind a number, a page at a time. `zones` (agent id → zone) defaults to the agents'
+ * zones read now; the tests pass the ones their rollups were keyed on.
+ */
+export async function drillCalls(
+	db: DbOrTx,
+	scope: ReportScope,
+	drill: DrillInput,
+	limit = DRILL_PAGE,
+	zones?: ReadonlyMap<string, string>
+): Promise<DrillCall[]> {
 	const where: SQL[] = [projectIs(scope, sql`c.project_id`), agentIn(scope, sql`c.agent_id`)];
-	if (drill.day) {
-		where.push(sql`c.started_at >= ${drill.day}::timestamp at time zone 'UTC'
-			and c.started_at < ${addDays(drill.day, 1)}::timestamp at time zone 'UTC'`);
-	} else where.push(periodOf(scope, sql`c.started_at`));
+	if (drill.day) where.push(onLocalDays(drill.day, addDays(drill.day, 1)));
+	else where.push(onLocalDays(scope.filters.from, addDays(scope.filters.to, 1)));
+	const zoneRows = JSON.stringify([...(zones ?? (await loadAgentZones(db)))].map(([agent_id, tz]) => ({ agent_id, tz })));
 	if (drill.reason) where.push(sql`c.direction = 'out' and ${reasonIs(drill.reason)}`);
 	if (drill.outcome === 'dial') where.push(sql`c.direction = 'out'`);
 	if (drill.outcome === 'contact') where.push(sql`c.answered_at is not null`);
@@ -113,6 +132,7 @@ export async function drillCalls(db: DbOrTx, scope: ReportScope, drill: DrillInp
 				c.number, c.talk_seconds as "talkSeconds", c.dial_status as "dialStatus",
 				d.label as disposition, c.recording_path is not null as "hasRecording"
 			from calls c
+			left join jsonb_to_recordset(${zoneRows}::jsonb) as z(agent_id uuid, tz text) on z.agent_id = c.agent_id
 			left join dispositions d on d.id = c.disposition_id
 			left join users u on u.id = c.agent_id
 			left join projects p on p.id = c.project_id

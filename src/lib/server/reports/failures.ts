@@ -4,7 +4,7 @@
  * agent_day_stats.failures (per agent, project and the agent's local day), so the period is in
  * local days like every rollup report; the drill-down reads the raw calls behind a bar.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db';
 import { queryRows } from '../db/rows';
 import { addDays } from '$lib/reports/dates';
@@ -20,11 +20,6 @@ export interface FailureReason {
 	/** the disposition's label, or the dial status */
 	label: string;
 	calls: number;
-}
-
-export function periodOf(scope: ReportScope, column: SQL): SQL {
-	return sql`${column} >= ${scope.filters.from}::timestamp at time zone 'UTC'
-		and ${column} < ${addDays(scope.filters.to, 1)}::timestamp at time zone 'UTC'`;
 }
 
 export async function failureReasons(db: DbOrTx, scope: ReportScope): Promise<FailureReason[]> {

@@ -283,19 +283,25 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		const drill = parseDrill(new URLSearchParams(table.drill![0]![1]!));
 		expect(drill.ok).toBe(true);
 		if (!drill.ok) return;
-		const calls = await drillCalls(handle.db, scope, drill.drill);
+		const calls = await drillCalls(handle.db, scope, drill.drill, undefined, zonesOf(w));
 		expect(calls.map((c) => c.startedAt)).toEqual(['2026-11-12T10:00:00.000Z', '2026-11-09T23:30:00.000Z']);
 		// a page at a time: page 1 is the newest call, its cursor leads to the next, then no more
-		const page1 = await drillCalls(handle.db, scope, drill.drill, 1);
+		const page1 = await drillCalls(handle.db, scope, drill.drill, 1, zonesOf(w));
 		const cursor = nextCursor(page1, 1);
 		expect(cursor).toEqual({ startedAt: '2026-11-12T10:00:00.000Z', id: page1[0]!.id });
 		const parsed = parseDrill(new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(table.drill![0]![1]!)), before: cursorParam(cursor!) }));
 		if (!parsed.ok) throw new Error(parsed.message);
-		const page2 = await drillCalls(handle.db, scope, parsed.drill, 1);
+		const page2 = await drillCalls(handle.db, scope, parsed.drill, 1, zonesOf(w));
 		expect(page2.map((c) => c.startedAt)).toEqual(['2026-11-09T23:30:00.000Z']);
-		expect(await drillCalls(handle.db, scope, { ...parsed.drill, before: nextCursor(page2, 1) }, 1)).toEqual([]);
+		expect(await drillCalls(handle.db, scope, { ...parsed.drill, before: nextCursor(page2, 1) }, 1, zonesOf(w))).toEqual([]);
 		expect(parseDrill(new URLSearchParams({ before: 'yesterday~nope' }))).toEqual({ ok: false, message: 'The page cursor is not valid.' });
-		const refused = await drillCalls(handle.db, scope, { reason: 'refused', day: null, outcome: null, before: null });
+		const refused = await drillCalls(handle.db, scope, { reason: 'refused', day: null, outcome: null, before: null }, undefined, zonesOf(w));
+		// a day is the agent's local day, as in the rollups: Ann's 23:30 UTC call of Monday 11-09 is
+		// 00:30 on Tuesday in Paris
+		const onDay = async (day: string) =>
+			(await drillCalls(handle.db, scope, { reason: drill.drill.reason, day, outcome: null, before: null }, undefined, zonesOf(w))).map((c) => c.startedAt);
+		expect(await onDay('2026-11-10')).toContain('2026-11-09T23:30:00.000Z');
+		expect(await onDay('2026-11-09')).not.toContain('2026-11-09T23:30:00.000Z');
 		expect(refused).toMatchObject([{ disposition: 'Not interested', talkSeconds: 10, hasRecording: true, agentName: 'Ann' }]);
 		// a final disposition is a failure reason unless it is a meeting
 		const setDisposition = async (code: string) => {
@@ -479,7 +485,7 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		await expect(resolveScope(handle.db, w.sup, week({ agentId: w.bob }))).rejects.toThrow(ReportAccessError);
 		await expect(resolveScope(handle.db, w.sup, week({ teamId: w.t2 }))).rejects.toThrow('This team is not one of yours.');
 		await expect(resolveScope(handle.db, w.sup, week({ projectId: w.p2 }))).rejects.toThrow(ReportAccessError);
-		const drilled = await drillCalls(handle.db, scope, { reason: null, day: null, outcome: 'dial', before: null });
+		const drilled = await drillCalls(handle.db, scope, { reason: null, day: null, outcome: 'dial', before: null }, undefined, zonesOf(w));
 		expect(new Set(drilled.map((c) => c.agentName))).toEqual(new Set(['Ann']));
 	});
 
@@ -510,6 +516,11 @@ describe.each(testDatabases())('reports on $name', ({ open }) => {
 		expect(sheet.getRow(2).getCell(2).value).toBe(2);
 	});
 });
+
+/** the zones the world's rollups were keyed on, for the drill-downs */
+function zonesOf(w: World): Map<string, string> {
+	return new Map([w.ann, w.bob].map((id) => [id, w.timezone(id)]));
+}
 
 describe('report filters', () => {
 	it('default to four weeks up to today and explain every bad value', () => {
