@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db';
-import { auditLog, teams, users } from '../db/schema';
+import { auditLog, calls, meetings, teams, users } from '../db/schema';
+import { createFixture } from '../leads/fixtures';
 import { testDatabases } from '../db/testing';
 import { createTeam } from '../users';
-import { activeProjectCounts, allTeamThresholds, canEditTeam, editableTeams, readThresholdsForm, saveTeamThresholds } from './index';
+import { activeProjectCounts, allTeamThresholds, canEditTeam, editableTeams, projectsToday, readThresholdsForm, saveTeamThresholds } from './index';
 
 function form(values: Record<string, string>): FormData {
 	const f = new FormData();
@@ -81,5 +82,26 @@ describe.each(testDatabases())('team colour thresholds on $name', ({ open }) => 
 
 	it('counts no projects when none is active', async () => {
 		expect(await activeProjectCounts(handle.db)).toEqual([]);
+	});
+
+	it("a project's day: dials, connects and meetings since the day began, targets × performers (engine-neutral parameters)", async () => {
+		const f = await createFixture(handle.db, { agents: 3, leads: 2 });
+		const since = new Date('2026-05-04T00:00:00Z');
+		const at = (iso: string) => new Date(iso);
+		const call = (linkedid: string, startedAt: Date, answered: boolean, direction: 'in' | 'out' = 'out') => ({
+			pbx: 'pbx', linkedid, direction, projectId: f.projectId, leadId: f.leads[0]!, startedAt, answeredAt: answered ? startedAt : null
+		});
+		await handle.db.insert(calls).values([
+			call('a', at('2026-05-04T08:00:00Z'), true),
+			call('b', at('2026-05-04T09:00:00Z'), false),
+			call('c', at('2026-05-04T09:30:00Z'), true, 'in'), // inbound: not a dial
+			call('d', at('2026-05-03T23:59:59Z'), true) // the day before
+		]);
+		const meeting = (createdAt: Date) => ({ leadId: f.leads[0]!, projectId: f.projectId, startsAt: createdAt, endsAt: createdAt, createdAt });
+		await handle.db.insert(meetings).values([meeting(at('2026-05-04T10:00:00Z')), meeting(at('2026-05-03T10:00:00Z'))]);
+		const today = await projectsToday(handle.db, [f.projectId], since);
+		// default targets: 100 calls and 2 meetings per agent a day, 3 performers
+		expect(today.get(f.projectId)).toEqual({ dials: 2, connects: 1, meetings: 1, dialTarget: 300, meetingTarget: 6 });
+		expect((await projectsToday(handle.db, [], since)).size).toBe(0);
 	});
 });

@@ -172,13 +172,13 @@ export async function projectsToday(db: Db, projectIds: readonly string[], since
 		db,
 		sql`select p.id,
 			coalesce(c.dials, 0)::int as dials, coalesce(c.connects, 0)::int as connects,
-			(select count(*) from meetings m where m.project_id = p.id and m.created_at >= ${since})::int as meetings,
+			(select count(*) from meetings m where m.project_id = p.id and m.created_at >= ${since.toISOString()}::timestamptz)::int as meetings,
 			(p.target_calls * pa.n)::int as "dialTarget", (p.target_meetings * pa.n)::int as "meetingTarget"
 		from projects p
 		cross join lateral (select count(*) as n from project_agents a where a.project_id = p.id) pa
 		left join lateral (
 			select count(*) as dials, count(*) filter (where answered_at is not null) as connects
-			from calls where project_id = p.id and direction = 'out' and started_at >= ${since}
+			from calls where project_id = p.id and direction = 'out' and started_at >= ${since.toISOString()}::timestamptz
 		) c on true
 		where p.id in (${sql.join(projectIds.map((id) => sql`${id}::uuid`), sql`, `)})`
 	);
