@@ -30,17 +30,19 @@ export async function openFloor(page: Page): Promise<void> {
  * selector of tiles) and starts a silent listen; returns the agent's id once the panel shows the
  * session. A bot's call can end at any moment, and ChanSpy with it (option E), so it tries the
  * next talking agent up to `attempts` times. `openWith: 'enter'` opens the panel from a focused
- * tile with the keyboard instead of a click.
+ * tile with the keyboard instead of a click. `waitMs`: how long to wait for a talking tile — one
+ * given bot can stay off calls for minutes (a pause is 30–180 s, and unanswered dials follow each
+ * other), so a selector of a single tile needs longer than a selector of many.
  */
 export async function listenToTalkingAgent(
 	page: Page,
 	tiles: string,
-	{ attempts = 5, openWith = 'click' }: { attempts?: number; openWith?: 'click' | 'enter' } = {}
+	{ attempts = 5, openWith = 'click', waitMs = 60_000 }: { attempts?: number; openWith?: 'click' | 'enter'; waitMs?: number } = {}
 ): Promise<string> {
 	for (let attempt = 0; attempt < attempts; attempt++) {
 		await page.keyboard.press('Escape');
 		const tile = await page.waitForSelector(`${tiles}[data-state=talking]:not([data-monitored])`, {
-			timeout: 60_000
+			timeout: waitMs
 		});
 		const id = (await tile.getAttribute('data-agent-id'))!;
 		if (openWith === 'enter') {

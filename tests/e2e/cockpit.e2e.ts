@@ -33,7 +33,8 @@ describe.sequential('the supervisor cockpit in Chromium', () => {
 
 	it(
 		'one supervisor listens, the other sees the badge and the presence line; whisper and barge show the agent the coaching notice, a listen does not; stop; audited',
-		{ timeout: 300_000 },
+		// up to three rounds, each possibly waiting minutes for this one bot's next answered call
+		{ timeout: 900_000 },
 		async () => {
 			// the agent on PJSIP/1004 (demo agent #3, Sam's team) has the workstation open
 			const agent = page();
@@ -57,7 +58,7 @@ describe.sequential('the supervisor cockpit in Chromium', () => {
 			 * agent's workstation; false when the bot's call (and ChanSpy with it) ended on the way.
 			 */
 			async function coachingRound(): Promise<string | null> {
-				const agentId = await listenToTalkingAgent(sam, AGENT_TILE);
+				const agentId = await listenToTalkingAgent(sam, AGENT_TILE, { waitMs: 240_000 });
 				const tile = `[data-agent-id="${agentId}"]`;
 				try {
 					// the other supervisor's board shows the badge and the "Sam listens to …" line
