@@ -15,6 +15,7 @@ import { isDay, addDays } from '$lib/reports/dates';
 import type { ReportTable } from '$lib/reports/table';
 import { agentIn, projectIs, type ReportScope } from './scope';
 import { loadAgentZones } from './agent-zones';
+import { onLocalDays } from './local-days';
 import { DIAL_REASON_PREFIX, FAILED_DISPOSITION } from './reasons';
 
 /** calls per page on screen */
@@ -98,14 +99,6 @@ function reasonIs(reason: string): SQL {
 	return sql`c.disposition_id in (select d.id from dispositions d where d.code = ${reason} and ${FAILED_DISPOSITION})`;
 }
 
-/** calls that started on the local days [from, toExclusive) of their agent's zone (`z.tz`) */
-function onLocalDays(from: string, toExclusive: string): SQL {
-	return sql`c.started_at >= ${from}::timestamp at time zone 'UTC' - interval '14 hours'
-		and c.started_at < ${toExclusive}::timestamp at time zone 'UTC' + interval '14 hours'
-		and c.started_at >= ${from}::timestamp at time zone coalesce(z.tz, 'UTC')
-		and c.started_at < ${toExclusive}::timestamp at time zone coalesce(z.tz, 'UTC')`;
-}
-
 /**
  * The calls behind a number, a page at a time. `zones` (agent id → zone) defaults to the agents'
  * zones read now; the tests pass the ones their rollups were keyed on.
@@ -118,8 +111,9 @@ export async function drillCalls(
 	zones?: ReadonlyMap<string, string>
 ): Promise<DrillCall[]> {
 	const where: SQL[] = [projectIs(scope, sql`c.project_id`), agentIn(scope, sql`c.agent_id`)];
-	if (drill.day) where.push(onLocalDays(drill.day, addDays(drill.day, 1)));
-	else where.push(onLocalDays(scope.filters.from, addDays(scope.filters.to, 1)));
+	// the calls that started on the agent's local days (`z`: the agents' zones, joined below)
+	const [from, toExclusive] = drill.day ? [drill.day, addDays(drill.day, 1)] : [scope.filters.from, addDays(scope.filters.to, 1)];
+	where.push(onLocalDays(sql`c.started_at`, sql`coalesce(z.tz, 'UTC')`, from, toExclusive));
 	const zoneRows = JSON.stringify([...(zones ?? (await loadAgentZones(db)))].map(([agent_id, tz]) => ({ agent_id, tz })));
 	if (drill.reason) where.push(sql`c.direction = 'out' and ${reasonIs(drill.reason)}`);
 	if (drill.outcome === 'dial') where.push(sql`c.direction = 'out'`);

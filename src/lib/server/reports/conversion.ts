@@ -13,6 +13,7 @@ import { queryRows } from '../db/rows';
 import { addDays } from '$lib/reports/dates';
 import { rate, type ReportTable } from '$lib/reports/table';
 import { agentIn, projectIs, type ReportScope } from './scope';
+import { onLocalDays } from './local-days';
 import {
 	CONVERSATION_THRESHOLDS,
 	DEFAULT_CONVERSATION_SECONDS,
@@ -73,11 +74,8 @@ export async function conversionRows(
 				(count(*) filter (where m.status = 'held'))::integer as held,
 				(count(*) filter (where m.deal = 'won'))::integer as won
 			from meetings m join projects p on p.id = m.project_id
-			-- the project's local days; the UTC range a day wider on each side keeps the index
-			where m.created_at >= ${addDays(f.from, -1)}::timestamp at time zone 'UTC'
-				and m.created_at < ${addDays(f.to, 2)}::timestamp at time zone 'UTC'
-				and (m.created_at at time zone p.timezone)::date >= ${lo}
-				and (m.created_at at time zone p.timezone)::date < ${hiExclusive}
+			-- booked on the project's local days
+			where ${onLocalDays(sql`m.created_at`, sql`p.timezone`, f.from, addDays(f.to, 1))}
 				and m.booked_by is not null
 				and ${projectIs(scope, sql`m.project_id`)} and ${agentIn(scope, sql`m.booked_by`)}
 			group by 1, 2

@@ -18,6 +18,7 @@ import { addDays, workingDays, type Day } from '$lib/reports/dates';
 import { payLine, toCents, type PayLine, type PayRule, type PayWeek } from '$lib/reports/pay';
 import type { ReportTable } from '$lib/reports/table';
 import { ReportAccessError, seesAllTeams, type Viewer } from './scope';
+import { onLocalDays } from './local-days';
 
 export async function teamRule(db: DbOrTx, teamId: string): Promise<PayRule | null> {
 	const [r] = await db.select().from(payRules).where(eq(payRules.teamId, teamId));
@@ -72,14 +73,11 @@ export async function computePayWeek(db: DbOrTx, teamId: string, weekStart: Day)
 		teamAgents(db, teamId),
 		queryRows<{ agentId: string; held: number }>(
 			db,
-			// the project's local week; the UTC range around it (±14 h, a day's margin) keeps the index
+			// held in the project's local week
 			sql`select m.booked_by as "agentId", count(*)::integer as held
 				from meetings m join projects p on p.id = m.project_id
 				where m.status = 'held' and m.booked_by in ${team}
-					and m.starts_at >= ${addDays(weekStart, -1)}::timestamp at time zone 'UTC'
-					and m.starts_at < ${addDays(end, 1)}::timestamp at time zone 'UTC'
-					and (m.starts_at at time zone p.timezone)::date >= ${weekStart}::date
-					and (m.starts_at at time zone p.timezone)::date < ${end}::date
+					and ${onLocalDays(sql`m.starts_at`, sql`p.timezone`, weekStart, end)}
 				group by m.booked_by`
 		),
 		queryRows<{ agentId: string; day: string; dials: number }>(

@@ -8,16 +8,24 @@
  * hours, so the day's last snapshot — the one the history keeps — is the list at the end of the
  * project's working day, wherever the server or the viewer is.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db';
 import { NIL_UUID } from '../db/schema';
 import type { Day } from '$lib/reports/dates';
 
 export const SNAPSHOT_MS = 5 * 60_000;
 
+/**
+ * A project's "today" in SQL, for a query over `projects p`: the local day of the instant `at` in
+ * the project's zone, or `at` itself when it is a calendar day (one day for every project: backfills).
+ */
+export function projectToday(at: Date | Day): SQL {
+	return typeof at === 'string' ? sql`${at}::date` : sql`(${at.toISOString()}::timestamptz at time zone p.timezone)::date`;
+}
+
 /** `at`: an instant (each project's local day at that instant) or one calendar day for every project (backfills). */
 export async function snapshotProgress(db: DbOrTx, at: Date | Day = new Date()): Promise<void> {
-	const day = typeof at === 'string' ? sql`${at}::date` : sql`(${at.toISOString()}::timestamptz at time zone p.timezone)::date`;
+	const day = projectToday(at);
 	await db.execute(sql`with counts as (
 			select project_id, status, count(*)::integer as n, (count(*) filter (where attempts > 0))::integer as dialled
 			from project_leads

@@ -21,7 +21,7 @@ import { queryRows } from '../db/rows';
 import { addDays, type Day } from '$lib/reports/dates';
 import type { ReportTable } from '$lib/reports/table';
 import { agentIn, projectInScope, type ReportScope } from './scope';
-import { snapshotProgress } from './progress-snapshots';
+import { projectToday, snapshotProgress } from './progress-snapshots';
 
 export const LEAD_STATUSES = ['new', 'callback', 'in_progress', 'done', 'exhausted', 'dnc'] as const;
 export type LeadStatus = (typeof LEAD_STATUSES)[number];
@@ -67,7 +67,7 @@ function statusCounts(byStatus: Record<string, [number, number]> | null): Record
 export async function projectProgress(db: DbOrTx, scope: ReportScope, now: Date | Day): Promise<ProjectProgress[]> {
 	const f = scope.filters;
 	const inScope = projectInScope(scope, sql`p.id`, sql`p.team_id`);
-	const today = typeof now === 'string' ? sql`${now}::date` : sql`(${now.toISOString()}::timestamptz at time zone p.timezone)::date`;
+	const today = projectToday(now);
 	const snapshots = () =>
 		queryRows<Snapshot>(
 			db,
