@@ -3,13 +3,13 @@
  * regions of expected.json) against a throw-away Postgres database or an embedded DATA_DIR; its JSON
  * lines must match expected.json exactly, refused files must go to stderr with exit code 1.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript, type ScriptRun } from '../../../../tests/run-script';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/samples/imports');
 const CLI = path.resolve(process.cwd(), 'src/lib/server/leads/cli.ts');
@@ -21,15 +21,8 @@ const expected: Expected | null = existsSync(path.join(SAMPLES, 'expected.json')
 	? (JSON.parse(readFileSync(path.join(SAMPLES, 'expected.json'), 'utf8')) as Expected)
 	: null;
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, cwd: process.cwd() });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-		child.on('close', (code) => resolve({ code, stdout, stderr }));
-	});
+function runCli(args: string[], env: Record<string, string>): Promise<ScriptRun> {
+	return runScript(CLI, args, env);
 }
 
 interface Engine {

@@ -3,12 +3,12 @@
  * runs it: a child process on an embedded DATA_DIR puts a call at 23:30 UTC of an agent working a
  * Paris project on the next (Paris) day, and a second run changes nothing.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runScript, type ScriptRun } from '../../../../tests/run-script';
 import { openDatabase } from '../db';
 import { agentDayStats, calls, projectAgents, projects, users } from '../db/schema';
 import { createFixture } from '../leads/fixtures';
@@ -16,18 +16,8 @@ import { loadAgentZones } from './agent-zones';
 
 const CLI = path.resolve(process.cwd(), 'src/lib/server/reports/rebuild-cli.ts');
 
-function rebuild(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-			env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
-			cwd: process.cwd()
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-		child.on('close', (code) => resolve({ code, stdout, stderr }));
-	});
+function rebuild(args: string[], dataDir: string): Promise<ScriptRun> {
+	return runScript(CLI, args, { DATA_DIR: dataDir, DATABASE_URL: '' });
 }
 
 describe('agent time zones and the rollups rebuild command', () => {
