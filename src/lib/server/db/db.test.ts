@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from './index';
 import { isMigrated } from './migrate';
-import { queryRows } from './rows';
+import { pgArray, queryRows } from './rows';
 import { leadEmails, leadPhones, leads, users } from './schema';
 import { testDatabases } from './testing';
 
@@ -41,5 +41,20 @@ describe.each(testDatabases())('database on $name', ({ open }) => {
 		expect(rows[0]?.n).toBe(1);
 		const found = await handle.db.select().from(users).where(eq(users.name, 'Ann'));
 		expect(found).toHaveLength(1);
+	});
+
+	it('reads a pgArray literal back value for value, quotes, backslashes, commas, braces and NULL included', async () => {
+		const values = ['plain', '', 'NULL', null, 'say "hi"', 'C:\\dir\\', 'a,b', '{x}', ' padded ', 'Société ✓ 日本', "it's"];
+		const rows = await queryRows<{ v: string | null }>(handle.db, sql`select unnest(${pgArray(values)}::text[]) as v`);
+		expect(rows.map((r) => r.v)).toEqual(values);
+	});
+
+	it('keeps the tables an import writes free of triggers but their foreign keys (the import skips them, leads/import.ts)', async () => {
+		const rows = await queryRows<{ name: string }>(
+			handle.db,
+			sql`select tgrelid::regclass::text || '.' || tgname as name from pg_trigger
+				where not tgisinternal and tgrelid in ('leads'::regclass, 'lead_phones'::regclass, 'lead_emails'::regclass, 'project_leads'::regclass, 'merge_candidates'::regclass)`
+		);
+		expect(rows).toEqual([]);
 	});
 });

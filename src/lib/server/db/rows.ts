@@ -26,3 +26,20 @@ export async function statementRows<T>(db: Db, text: string, params: unknown[]):
 	if (typeof client === 'object' && client !== null && 'query' in client) return (await (client as PgliteClient).query(text, params)).rows as T[];
 	throw new Error('statementRows: unknown database driver');
 }
+
+/**
+ * A Postgres array literal of text values (null → NULL), sent as one text parameter and cast in the
+ * SQL (`${pgArray(ids)}::uuid[]`). Bulk statements pass their rows as one such array per column to
+ * `unnest`: the same bytes on both drivers, read by Postgres about twice as fast as the same rows
+ * as a JSON document (`json_to_recordset`), measured on the import's inserts.
+ */
+export function pgArray(values: readonly (string | null | undefined)[]): string {
+	const items = new Array<string>(values.length);
+	for (let i = 0; i < values.length; i++) {
+		const v = values[i];
+		if (v == null) items[i] = 'NULL';
+		else if (v.includes('"') || v.includes('\\')) items[i] = `"${v.replace(/["\\]/g, '\\$&')}"`;
+		else items[i] = `"${v}"`;
+	}
+	return `{${items.join(',')}}`;
+}

@@ -280,7 +280,9 @@ export const leads = pgTable(
 		erasedAt: tstz('erased_at'),
 		createdAt: createdAt()
 	},
-	(t) => [index('leads_company_idx').on(t.company), index('leads_import_idx').on(t.importId)]
+	// No index on import_id: nothing looks leads up by import and imports are never deleted, while
+	// every imported lead would pay for one (the import bench counts each index a lead is written to).
+	(t) => [index('leads_company_idx').on(t.company)]
 );
 
 export const leadPhones = pgTable(
@@ -344,7 +346,10 @@ export const projectLeads = pgTable(
 	(t) => [
 		uniqueIndex('project_leads_project_lead_uq').on(t.projectId, t.leadId),
 		index('project_leads_hopper_idx').on(t.projectId, t.status, t.nextCallAt),
-		index('project_leads_owner_idx').on(t.ownerId, t.status, t.nextCallAt),
+		// personal callbacks only: the imported rows (owner null) are not written to it
+		index('project_leads_owner_idx')
+			.on(t.ownerId, t.status, t.nextCallAt)
+			.where(sql`${t.ownerId} is not null`),
 		index('project_leads_lead_idx').on(t.leadId),
 		// workstation: the hopper's fresh-lead queue. Only never-called rows are in it, so a claim
 		// walks a short index in stored order instead of filtering every row the project ever had.

@@ -2,13 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { count, eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../db';
+import { openDatabase, type DatabaseHandle } from '../db';
+import { queryRows } from '../db/rows';
 import { dnc, imports, leadEmails, leadPhones, leads, projectLeads, projects } from '../db/schema';
-import { testDatabases } from '../db/testing';
+import { openThrowawayPostgres, testDatabases } from '../db/testing';
 import { ImportRefusedError } from './errors';
-import { importLeads } from './import';
+import { BatchRaced, importLeads, lockReferenced, maySkipTriggers } from './import';
 
 const SAMPLES = path.resolve(process.cwd(), '../shared/samples/imports');
 
@@ -131,5 +133,62 @@ describe.skipIf(!expected).each(testDatabases())('sample imports on $name', ({ o
 		expect(emails.map((e) => e.email)).toContain('new@example.com');
 		const links = await handle.db.select().from(projectLeads).where(eq(projectLeads.leadId, lead!.leadId));
 		expect(links.map((l) => l.projectId).sort()).toEqual([projectId, other!.id].sort());
+	});
+});
+
+describe.each(testDatabases())('the locks an import batch takes instead of foreign-key checks, on $name', ({ open }) => {
+	let handle: DatabaseHandle;
+	beforeAll(async () => {
+		handle = await open();
+	});
+	afterAll(async () => {
+		await handle?.close();
+	});
+
+	it('locks the project and the leads merged into, and fails the batch for a retry when one of them is gone', async () => {
+		const [p] = await handle.db.insert(projects).values({ name: 'Locks' }).returning();
+		const [kept] = await handle.db.insert(leads).values({ company: 'Kept' }).returning();
+		const [gone] = await handle.db.insert(leads).values({ company: 'Merged away' }).returning();
+		await handle.db.delete(leads).where(eq(leads.id, gone!.id));
+		await handle.db.transaction((tx) => lockReferenced(tx, p!.id, new Set([kept!.id])));
+		await expect(handle.db.transaction((tx) => lockReferenced(tx, p!.id, new Set([kept!.id, gone!.id])))).rejects.toThrow(BatchRaced);
+		await expect(handle.db.transaction((tx) => lockReferenced(tx, '00000000-0000-4000-8000-000000000000', new Set()))).rejects.toThrow(/no longer exists/);
+	});
+});
+
+describe.skipIf(!expected || !process.env.DATABASE_URL)('an import by a Postgres role that may not skip triggers', () => {
+	it('runs with every foreign-key check and gives the same counts', async () => {
+		const base = process.env.DATABASE_URL!;
+		const owner = await openThrowawayPostgres(base);
+		const role = `sb_plain_${randomBytes(4).toString('hex')}`;
+		const password = randomBytes(9).toString('hex');
+		const dataDir = await mkdtemp(path.join(tmpdir(), 'sb-import-plain-'));
+		let plain: DatabaseHandle | null = null;
+		try {
+			const [db] = await queryRows<{ name: string }>(owner.db, sql`select current_database() as name`);
+			for (const statement of [
+				`create role ${role} login password '${password}'`,
+				`grant usage on schema public to ${role}`,
+				`grant select, insert, update, delete on all tables in schema public to ${role}`
+			])
+				await owner.db.execute(sql.raw(statement));
+			const url = new URL(base);
+			url.username = role;
+			url.password = password;
+			url.pathname = `/${db!.name}`;
+			plain = await openDatabase({ url: url.toString(), max: 2, migrate: false });
+			expect(await maySkipTriggers(plain.db)).toBe(false);
+			const [p] = await owner.db.insert(projects).values({ name: 'Plain' }).returning();
+			const result = await importLeads(plain.db, { projectId: p!.id, file: sample('prospects-fr.csv'), region: 'FR', dataDir });
+			expect(result).toMatchObject({ total: 2000, invalid: 49, created: 1715, merged: 236 });
+			expect(await tableCounts(owner)).toEqual({ leads: 1715, phones: expect.any(Number), emails: expect.any(Number), links: 1715 });
+		} finally {
+			await plain?.close();
+			await owner.close();
+			const admin = await openDatabase({ url: base, max: 1, migrate: false });
+			await admin.db.execute(sql.raw(`drop role if exists ${role}`));
+			await admin.close();
+			await rm(dataDir, { recursive: true, force: true });
+		}
 	});
 });

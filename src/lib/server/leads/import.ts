@@ -19,12 +19,12 @@ import { resolve } from 'node:path';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Db, Tx } from '../db';
-import { queryRows } from '../db/rows';
+import { pgArray, queryRows } from '../db/rows';
 import { uuidv7 } from '../db/uuid7';
 import { imports } from '../db/schema';
 import type { ColumnMapping } from './columns';
 import { ImportRefusedError, type RowProblem } from './errors';
-import { isCountryCode, normalizeRow, type NormalRow, type TextField } from './normalize';
+import { isCountryCode, normalizeRow, TEXT_FIELDS, type NormalRow, type TextField } from './normalize';
 import { assertPhoneColumn, prepareFile, type PreparedFile } from './prepare';
 import { ReportFile, reportPath, type ReportLine } from './report';
 import { recordMergeCandidate } from './merge';
@@ -90,6 +90,9 @@ export interface ImportResult extends ImportCounts {
 }
 
 const IMPORT_LOCK = 727_110_002;
+/** rows normalised between two turns of the event loop while a batch is being written (≈ 5 ms) */
+const YIELD_ROWS = 200;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** a batch losing a race on a phone or e-mail is run again on fresh lookups, this many times in all */
 const BATCH_ATTEMPTS = 3;
 const LEAD_COLUMN: Record<TextField, string> = {
@@ -117,11 +120,14 @@ function problemLines(row: NormalRow, problems: RowProblem[]): ReportLine[] {
 	return problems.map((p) => ({ line: row.line, column: p.column ?? '', value: p.value ?? '', reason: p.message }));
 }
 
-/** Postgres unique_violation, from either driver (drizzle may wrap the driver's error in `cause`). */
-function isUniqueViolation(e: unknown): boolean {
-	for (let x: unknown = e; x instanceof Error; x = x.cause) if ((x as { code?: unknown }).code === '23505') return true;
+/** The Postgres error code of `e`, from either driver (drizzle may wrap the driver's error in `cause`). */
+function hasSqlState(e: unknown, code: string): boolean {
+	for (let x: unknown = e; x instanceof Error; x = x.cause) if ((x as { code?: unknown }).code === code) return true;
 	return false;
 }
+const isUniqueViolation = (e: unknown) => hasSqlState(e, '23505');
+/** a lead merged away between the lookup and the insert, when the checks run */
+const isForeignKeyViolation = (e: unknown) => hasSqlState(e, '23503');
 
 /** The row is no longer ours to advance: cancelled, or continued by another process. */
 class ImportStopped extends Error {}
@@ -186,7 +192,7 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 
 	const batchSize = options.batchSize ?? 5000;
 	const normalize = { header: file.header, mapping: file.mapping, region, width: file.width };
-	const ctx = { projectId: options.projectId, importId, source: options.file.name };
+	const ctx: BatchContext = { projectId: options.projectId, importId, source: options.file.name, skipTriggers: await maySkipTriggers(db) };
 	const report = new ReportFile(reportPath(options.dataDir, importId));
 	let status: 'done' | 'cancelled' = 'done';
 	// the batch being committed while the next one is read and normalised
@@ -201,8 +207,9 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 		try {
 			await writeCommitted(batch, next, lines);
 		} catch (e) {
-			// a phone or e-mail taken by a writer outside the import lock since the lookup: look again
-			if (!isUniqueViolation(e) || attempt >= BATCH_ATTEMPTS) throw e;
+			// a phone or e-mail taken by a writer outside the import lock since the lookup, or a lead
+			// merged away meanwhile: look again
+			if (!(isUniqueViolation(e) || isForeignKeyViolation(e) || e instanceof BatchRaced) || attempt >= BATCH_ATTEMPTS) throw e;
 			return commit(batch, attempt + 1);
 		} finally {
 			timings.writeMs += performance.now() - writeStarted;
@@ -259,6 +266,9 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 			}
 			if (!report.opened) await report.open(options.resume ? lastSkippedLine : 0);
 			batch.push(normalizeRow(row, normalize));
+			// Reading a chunk of the file is one long run of microtasks, during which the batch in
+			// flight cannot send its next statement: let it, so the database is not left idle.
+			if (inFlight && batch.length % YIELD_ROWS === 0) await yieldToIo();
 			if (batch.length >= batchSize) {
 				going = await submit(batch);
 				batch = [];
@@ -318,39 +328,81 @@ interface Fill {
 	portrait: Record<string, string>;
 }
 
-/** One JSON parameter per statement: set-based writes whatever the batch size, same SQL on both engines. */
-function json(value: unknown): SQL {
-	return sql`${JSON.stringify(value)}::json`;
+/**
+ * One column of a batch as one array parameter (`type[]`): set-based statements whatever the batch
+ * size, the same SQL on both engines.
+ */
+function column<T>(rows: readonly T[], pick: (row: T) => string | null | undefined, type: 'uuid' | 'text' | 'jsonb'): SQL {
+	return sql`${pgArray(rows.map(pick))}::${sql.raw(type)}[]`;
 }
 
-/** Dedup and write one batch inside `tx`; `counts` and `report` are advanced in place. */
-async function writeBatch(
-	tx: Tx,
-	ctx: { projectId: string; importId: string; source: string },
-	rows: NormalRow[],
-	counts: ImportCounts,
-	report: ReportLine[]
-): Promise<void> {
-	await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
+const LEAD_TEXT_COLUMNS = sql.raw(TEXT_FIELDS.map((f) => LEAD_COLUMN[f]).join(', '));
+
+/** Leads as the rows of `x(id, company, contact_name, …, portrait)`; a portrait is null when empty. */
+function leadRows(rows: readonly { id: string; fields: Partial<Record<TextField, string>>; portrait: Record<string, string> }[]): SQL {
+	const texts = TEXT_FIELDS.map((f) => column(rows, (r) => r.fields[f], 'text'));
+	const portraits = column(rows, (r) => (Object.keys(r.portrait).length ? JSON.stringify(r.portrait) : null), 'jsonb');
+	return sql`unnest(${column(rows, (r) => r.id, 'uuid')}, ${sql.join(texts, sql`, `)}, ${portraits}) as x(id, ${LEAD_TEXT_COLUMNS}, portrait)`;
+}
+
+interface BatchContext {
+	projectId: string;
+	importId: string;
+	source: string;
+	/** the batch may skip the foreign-key triggers: see `writeBatch` */
+	skipTriggers: boolean;
+}
+
+/**
+ * Whether this database session may set `session_replication_role` (superuser — PGlite, the usual
+ * single-tenant Postgres — or, on Postgres 15+, a role granted
+ * `GRANT SET ON PARAMETER session_replication_role TO <role>`).
+ */
+export async function maySkipTriggers(db: Db): Promise<boolean> {
+	const [row] = await queryRows<{ ok: boolean }>(
+		db,
+		sql`select current_setting('is_superuser') = 'on'
+			or (current_setting('server_version_num')::int >= 150000 and has_parameter_privilege('session_replication_role', 'SET')) as ok`
+	);
+	return row?.ok === true;
+}
+
+/** A lead the batch refers to was deleted (merged, erased) since it was looked up: run it again. */
+export class BatchRaced extends Error {}
+
+/**
+ * Dedup and write one batch inside `tx`; `counts` and `report` are advanced in place.
+ *
+ * Per lead this writes four rows whose foreign keys Postgres checks one by one with a query each:
+ * measured, those checks were half the database's work of an import. Every key the batch writes
+ * is known to hold — the leads it creates are its own, the project and the leads it merges into are
+ * locked here (`for key share`, exactly the lock a foreign-key check takes), the imports row is
+ * updated by the same transaction — so when the role may, the batch runs with
+ * `session_replication_role = replica` (its transaction only), which skips those triggers. The
+ * tables carry no other triggers (a test keeps it so); unique indexes still apply. Commits are
+ * asynchronous: a crash may lose the last batches, never half of one, and the imports row's
+ * counters go with them, so a resume writes them again.
+ */
+async function writeBatch(tx: Tx, ctx: BatchContext, rows: NormalRow[], counts: ImportCounts, report: ReportLine[]): Promise<void> {
+	const settings = sql`select pg_advisory_xact_lock(${IMPORT_LOCK}), set_config('synchronous_commit', 'off', true)`;
+	// only a role that may: setting it at all, even to its default, is refused to the others
+	await tx.execute(ctx.skipTriggers ? sql`${settings}, set_config('session_replication_role', 'replica', true)` : settings);
 	const phoneList = [...new Set(rows.flatMap((r) => (r.valid ? r.phones.map((p) => p.e164) : [])))];
 	const emailList = [...new Set(rows.flatMap((r) => (r.valid ? r.emails : [])))];
 	const phoneOwner = new Map<string, string>();
 	const emailOwner = new Map<string, string>();
 	const blocked = new Set<string>();
 	if (phoneList.length) {
-		const phones = json(phoneList);
-		const found = await queryRows<{ e164: string; lead_id: string }>(
-			tx,
-			sql`select e164, lead_id from lead_phones where e164 = any(array(select json_array_elements_text(${phones})))`
-		);
+		const phones = pgArray(phoneList);
+		const found = await queryRows<{ e164: string; lead_id: string }>(tx, sql`select e164, lead_id from lead_phones where e164 = any(${phones}::text[])`);
 		for (const f of found) phoneOwner.set(f.e164, f.lead_id);
-		const listed = await queryRows<{ e164: string }>(tx, sql`select e164 from dnc where e164 = any(array(select json_array_elements_text(${phones})))`);
+		const listed = await queryRows<{ e164: string }>(tx, sql`select e164 from dnc where e164 = any(${phones}::text[])`);
 		for (const d of listed) blocked.add(d.e164);
 	}
 	if (emailList.length) {
 		const found = await queryRows<{ email: string; lead_id: string }>(
 			tx,
-			sql`select email, lead_id from lead_emails where email = any(array(select json_array_elements_text(${json(emailList)})))`
+			sql`select email, lead_id from lead_emails where email = any(${pgArray(emailList)}::text[])`
 		);
 		for (const f of found) emailOwner.set(f.email, f.lead_id);
 	}
@@ -440,13 +492,12 @@ async function writeBatch(
 		}
 	}
 
-	if (created.size) {
-		const values = [...created.values()].map((l) => ({ id: l.id, ...leadColumns(l.fields), portrait: l.portrait }));
+	if (ctx.skipTriggers) await lockReferenced(tx, ctx.projectId, touched);
+	if (created.size)
 		await tx.execute(sql`
-			insert into leads (id, company, contact_name, position, city, industry, size, website, portrait, source, import_id)
-			select x.id, x.company, x.contact_name, x.position, x.city, x.industry, x.size, x.website, x.portrait, ${ctx.source}, ${ctx.importId}::uuid
-			from json_to_recordset(${json(values)}) as x(id uuid, company text, contact_name text, position text, city text, industry text, size text, website text, portrait jsonb)`);
-	}
+			insert into leads (id, ${LEAD_TEXT_COLUMNS}, portrait, source, import_id)
+			select x.id, ${LEAD_TEXT_COLUMNS}, coalesce(x.portrait, '{}'), ${ctx.source}, ${ctx.importId}::uuid
+			from ${leadRows([...created.values()])}`);
 	// Every phone and e-mail written here was looked up above under the import lock and found
 	// free, so these are plain inserts (ON CONFLICT costs a speculative insertion per row); a writer
 	// outside the lock that took one meanwhile fails the batch with a unique violation, and `commit`
@@ -454,43 +505,54 @@ async function writeBatch(
 	if (phoneRows.length)
 		await tx.execute(sql`
 			insert into lead_phones (id, lead_id, e164, raw)
-			select x.id, x.lead_id, x.e164, x.raw from json_to_recordset(${json(phoneRows)}) as x(id uuid, lead_id uuid, e164 text, raw text)`);
+			select * from unnest(${column(phoneRows, (r) => r.id, 'uuid')}, ${column(phoneRows, (r) => r.lead_id, 'uuid')},
+				${column(phoneRows, (r) => r.e164, 'text')}, ${column(phoneRows, (r) => r.raw, 'text')})`);
 	if (emailRows.length)
 		await tx.execute(sql`
 			insert into lead_emails (id, lead_id, email)
-			select x.id, x.lead_id, x.email from json_to_recordset(${json(emailRows)}) as x(id uuid, lead_id uuid, email text)`);
+			select * from unnest(${column(emailRows, (r) => r.id, 'uuid')}, ${column(emailRows, (r) => r.lead_id, 'uuid')}, ${column(emailRows, (r) => r.email, 'text')})`);
 	if (fills.size) await fillLeads(tx, fills);
-	if (created.size)
+	if (created.size) {
+		const leadIds = [...created.keys()];
 		await tx.execute(sql`
 			insert into project_leads (id, project_id, lead_id)
-			select x.id, ${ctx.projectId}::uuid, x.lead_id from json_to_recordset(${json([...created.keys()].map((id) => ({ id: uuidv7(), lead_id: id })))}) as x(id uuid, lead_id uuid)`);
+			select x.id, ${ctx.projectId}::uuid, x.lead_id
+			from unnest(${column(leadIds, () => uuidv7(), 'uuid')}, ${column(leadIds, (id) => id, 'uuid')}) as x(id, lead_id)`);
+	}
 	if (touched.size)
 		await tx.execute(sql`
 			insert into project_leads (project_id, lead_id)
-			select ${ctx.projectId}::uuid, x.value::uuid from json_array_elements_text(${json([...touched])}) as x
+			select ${ctx.projectId}::uuid, x from unnest(${column([...touched], (id) => id, 'uuid')}) as x
 			on conflict do nothing`);
 }
 
-/** the leads table's column names for the text fields */
-function leadColumns(fields: Partial<Record<TextField, string>>): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const [k, v] of Object.entries(fields) as [TextField, string][]) out[LEAD_COLUMN[k]] = v;
-	return out;
+/**
+ * Takes the locks the skipped foreign-key checks would have taken: the project and every existing
+ * lead the batch writes rows for (`touched`). One gone since the lookup fails the batch for a retry.
+ */
+export async function lockReferenced(tx: Tx, projectId: string, touched: Set<string>): Promise<void> {
+	const [project] = await queryRows<{ id: string }>(tx, sql`select id from projects where id = ${projectId}::uuid for key share`);
+	if (!project) throw new Error(`project ${projectId} no longer exists`);
+	if (touched.size === 0) return;
+	const locked = await queryRows<{ id: string }>(
+		tx,
+		sql`select id from leads where id = any(${column([...touched], (id) => id, 'uuid')}) for key share`
+	);
+	if (locked.length !== touched.size) throw new BatchRaced();
 }
 
 /** Existing leads keep what they have; empty fields are filled from the merged rows, portraits are unioned. */
 async function fillLeads(tx: Tx, fills: Map<string, Fill>): Promise<void> {
-	const values = [...fills.entries()].map(([id, f]) => ({ id, ...leadColumns(f.fields), portrait: f.portrait }));
 	await tx.execute(sql`
 		update leads as l set
-			company = coalesce(nullif(l.company, ''), v.company),
-			contact_name = coalesce(nullif(l.contact_name, ''), v.contact_name),
-			position = coalesce(nullif(l.position, ''), v.position),
-			city = coalesce(nullif(l.city, ''), v.city),
-			industry = coalesce(nullif(l.industry, ''), v.industry),
-			size = coalesce(nullif(l.size, ''), v.size),
-			website = coalesce(nullif(l.website, ''), v.website),
-			portrait = v.portrait || l.portrait
-		from json_to_recordset(${json(values)}) as v(id uuid, company text, contact_name text, position text, city text, industry text, size text, website text, portrait jsonb)
-		where l.id = v.id and l.erased_at is null`);
+			company = coalesce(nullif(l.company, ''), x.company),
+			contact_name = coalesce(nullif(l.contact_name, ''), x.contact_name),
+			position = coalesce(nullif(l.position, ''), x.position),
+			city = coalesce(nullif(l.city, ''), x.city),
+			industry = coalesce(nullif(l.industry, ''), x.industry),
+			size = coalesce(nullif(l.size, ''), x.size),
+			website = coalesce(nullif(l.website, ''), x.website),
+			portrait = coalesce(x.portrait, '{}') || l.portrait
+		from ${leadRows([...fills.entries()].map(([id, f]) => ({ id, ...f })))}
+		where l.id = x.id and l.erased_at is null`);
 }
