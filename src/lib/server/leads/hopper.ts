@@ -121,11 +121,6 @@ export function zoneWindow(hours: WorkingHours | null | undefined, projectZone: 
 
 // ─── the claim ─────────────────────────────────────────────────────────────
 
-/**
- * Parameters of the claim statement: $1 agent, $2 project, $3 now, $4 claim end, $5 the zone
- * exceptions as a JSON array (absent when every zone is open). Numbered by hand so each value is
- * sent once, not once per use (18 parameters through the query builder).
- */
 type ZoneVariant = 'all' | 'except' | 'only';
 
 function zoneVariant(w: ZoneWindow): ZoneVariant {
@@ -163,6 +158,10 @@ function callable(variant: ZoneVariant): string {
  * cannot act on it — dialling, dispositions, card edits and letters all require
  * `locked_by = agent and status = 'in_progress'`, so they refuse ('not_yours') and the workstation
  * asks for the next lead. Dispositions keep the default (durable) commit.
+ *
+ * Parameters: $1 agent, $2 project, $3 now, $4 claim end, $5 the zone exceptions as a JSON array
+ * (absent when every zone is open). Numbered by hand so each value is sent once, not once per use
+ * (18 parameters through the query builder).
  */
 function claimStatement(variant: ZoneVariant): string {
 	const ok = callable(variant);

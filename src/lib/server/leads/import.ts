@@ -19,6 +19,7 @@ import { resolve } from 'node:path';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Db, Tx } from '../db';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors';
 import { pgArray, queryRows } from '../db/rows';
 import { uuidv7 } from '../db/uuid7';
 import { imports } from '../db/schema';
@@ -120,15 +121,6 @@ function problemLines(row: NormalRow, problems: RowProblem[]): ReportLine[] {
 	return problems.map((p) => ({ line: row.line, column: p.column ?? '', value: p.value ?? '', reason: p.message }));
 }
 
-/** The Postgres error code of `e`, from either driver (drizzle may wrap the driver's error in `cause`). */
-function hasSqlState(e: unknown, code: string): boolean {
-	for (let x: unknown = e; x instanceof Error; x = x.cause) if ((x as { code?: unknown }).code === code) return true;
-	return false;
-}
-const isUniqueViolation = (e: unknown) => hasSqlState(e, '23505');
-/** a lead merged away between the lookup and the insert, when the checks run */
-const isForeignKeyViolation = (e: unknown) => hasSqlState(e, '23503');
-
 /** The row is no longer ours to advance: cancelled, or continued by another process. */
 class ImportStopped extends Error {}
 
@@ -208,7 +200,7 @@ async function runImport(db: Db, options: ImportLeadsOptions, file: PreparedFile
 			await writeCommitted(batch, next, lines);
 		} catch (e) {
 			// a phone or e-mail taken by a writer outside the import lock since the lookup, or a lead
-			// merged away meanwhile: look again
+			// merged away meanwhile (a foreign-key violation when the checks run): look again
 			if (!(isUniqueViolation(e) || isForeignKeyViolation(e) || e instanceof BatchRaced) || attempt >= BATCH_ATTEMPTS) throw e;
 			return commit(batch, attempt + 1);
 		} finally {

@@ -7,6 +7,7 @@
  */
 import { and, asc, eq, gt, lt, ne } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db';
+import { isUniqueViolation } from '../db/errors';
 import { leadEmails, leads, meetings, projects, users } from '../db/schema';
 import { buildInvitation } from '../mail/ics';
 import { queueLetter } from '../mail/outbox';
@@ -42,12 +43,6 @@ export async function overlapping(db: DbOrTx, directorId: string, start: Date, e
 		.select({ id: meetings.id, startsAt: meetings.startsAt, endsAt: meetings.endsAt })
 		.from(meetings)
 		.where(and(eq(meetings.salesDirectorId, directorId), ne(meetings.status, 'cancelled'), lt(meetings.startsAt, end), gt(meetings.endsAt, start)));
-}
-
-function isUniqueViolation(err: unknown): boolean {
-	for (let e: unknown = err; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause)
-		if ((e as { code?: unknown }).code === '23505') return true;
-	return false;
 }
 
 export async function bookMeeting(tx: Tx, req: BookingRequest): Promise<string> {
