@@ -21,10 +21,17 @@ type PgliteClient = { query(text: string, params: unknown[]): Promise<{ rows: un
  * connection. Only for statements whose text never changes between calls.
  */
 export async function statementRows<T>(db: Db, text: string, params: unknown[]): Promise<T[]> {
+	const driver = driverOf(db);
+	if (driver.kind === 'postgres') return (await driver.client.unsafe(text, params, { prepare: true })) as T[];
+	return (await driver.client.query(text, params)).rows as T[];
+}
+
+/** The driver under a `Db`: postgres-js (a server) or PGlite (the embedded database, in this process). */
+export function driverOf(db: Db): { kind: 'postgres'; client: PostgresJsClient } | { kind: 'pglite'; client: PgliteClient } {
 	const client = (db as { $client?: unknown }).$client;
-	if (typeof client === 'function' && 'unsafe' in client) return (await (client as PostgresJsClient).unsafe(text, params, { prepare: true })) as T[];
-	if (typeof client === 'object' && client !== null && 'query' in client) return (await (client as PgliteClient).query(text, params)).rows as T[];
-	throw new Error('statementRows: unknown database driver');
+	if (typeof client === 'function' && 'unsafe' in client) return { kind: 'postgres', client: client as PostgresJsClient };
+	if (typeof client === 'object' && client !== null && 'query' in client) return { kind: 'pglite', client: client as PgliteClient };
+	throw new Error('unknown database driver');
 }
 
 /**

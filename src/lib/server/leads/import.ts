@@ -20,12 +20,13 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Db, Tx } from '../db';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors';
-import { pgArray, queryRows } from '../db/rows';
+import { driverOf, pgArray, queryRows } from '../db/rows';
 import { uuidv7 } from '../db/uuid7';
 import { imports } from '../db/schema';
 import type { ColumnMapping } from './columns';
 import { ImportRefusedError, type RowProblem } from './errors';
 import { isCountryCode, normalizeRow, TEXT_FIELDS, type NormalRow, type TextField } from './normalize';
+import { IMPORT_HEAP_GROWING_PERCENT, withImportHeap } from './import-heap';
 import { assertPhoneColumn, prepareFile, type PreparedFile } from './prepare';
 import { ReportFile, reportPath, type ReportLine } from './report';
 import { recordMergeCandidate } from './merge';
@@ -144,7 +145,7 @@ export async function importLeads(db: Db, options: ImportLeadsOptions): Promise<
 	}
 
 	try {
-		return await runImport(db, options, file, region, started);
+		return await withImportHeap(IMPORT_HEAP_GROWING_PERCENT[driverOf(db).kind], () => runImport(db, options, file, region, started));
 	} finally {
 		await file.close();
 	}
