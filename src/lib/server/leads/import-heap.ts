@@ -12,16 +12,15 @@
  *
  * V8 reads the factor each time it sets the next limit, so it is set while at least one import runs
  * and given back after the last one (the rest of the server keeps V8's own heuristics). A factor
- * chosen on the command line (`--heap-growing-percent`, or in NODE_OPTIONS) is left alone.
+ * chosen on the command line (`node --heap-growing-percent=…`) is left alone.
  */
 import { setFlagsFromString } from 'node:v8';
 
 /** growing factor − 1, in percent, while an import runs, by database driver */
 export const IMPORT_HEAP_GROWING_PERCENT = { postgres: 100, pglite: 50 } as const;
 
-const chosenByOperator = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) =>
-	/^--heap[-_]growing[-_]percent(=|$)/.test(a)
-);
+// Node refuses this V8 option in NODE_OPTIONS: only the command line can carry it
+const chosenByOperator = process.execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a));
 let running = 0;
 
 /** `work` with the old generation growing by `percent` between full collections (the first import's value). */
