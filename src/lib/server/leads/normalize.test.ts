@@ -15,6 +15,26 @@ describe('normalizePhone', () => {
 		expect(normalizePhone('01 40', 'FR')).toBeNull();
 	});
 
+	it("validates a number without compiling libphonenumber-js's patterns again (postinstall patch)", () => {
+		// the unpatched library builds a dozen RegExps from its metadata per number, half its cost
+		const NativeRegExp = globalThis.RegExp;
+		let compiled = 0;
+		globalThis.RegExp = new Proxy(NativeRegExp, {
+			construct(target, args: [string | RegExp, string?]) {
+				compiled++;
+				return new target(...args);
+			}
+		});
+		try {
+			normalizePhone('01 41 00 00 00', 'FR');
+			compiled = 0;
+			for (let i = 1; i <= 100; i++) expect(normalizePhone(`01 41 00 ${String(i).padStart(4, '0').replace(/(\d\d)(\d\d)/, '$1 $2')}`, 'FR')).not.toBeNull();
+		} finally {
+			globalThis.RegExp = NativeRegExp;
+		}
+		expect(compiled / 100).toBeLessThan(4);
+	});
+
 	it('does not keep alive the text a phone was cut from once it is cached', () => {
 		// a reader hands out cells cut from large decoded chunks (an XLSX row's XML): 200 chunks of
 		// 1 MB, one distinct number from each, all cached
