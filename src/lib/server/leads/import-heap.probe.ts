@@ -4,17 +4,15 @@
  * Mode `import`: the churn runs inside `withImportHeap` (the embedded database's factor); `after`: an import ran and ended before
  * it (the factor must be given back); `plain`: no import at all.
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { IMPORT_HEAP_GROWING_PERCENT, withImportHeap } from './import-heap';
+import { getHeapStatistics } from 'node:v8';
+import { collectGarbage, IMPORT_HEAP_GROWING_PERCENT, withImportHeap } from './import-heap';
 
 const mode = process.argv[2];
 const live: { i: number; s: string }[] = [];
 for (let i = 0; i < 500_000; i++) live.push({ i, s: `live${i}` });
 
 // the last full collection before the churn is V8's own, as the database's opening is before an import
-setFlagsFromString('--expose-gc');
-(runInNewContext('gc') as () => void)();
+collectGarbage();
 
 let largest = 0;
 async function churn(): Promise<void> {

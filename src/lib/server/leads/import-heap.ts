@@ -6,8 +6,9 @@
  * generation grow up to 4× what survived before collecting again: ≈ 40 MB live, a heap left to grow
  * to 150–200 MB. Measured (bench `import`, 2 vCPUs): a factor of 2 takes the peak RSS of a CSV import
  * into Postgres from ≈ 360 to ≈ 245 MB at no measurable CPU cost; the embedded database, whose
- * WebAssembly memory already holds 128 MB of the process, gets 1.5 (CSV ≈ 525 → ≈ 385 MB, the 100k-row
- * XLSX ≈ 515 → ≈ 415 MB, ≤ 5 % more CPU: its full collections are cheap, the live set is small).
+ * WebAssembly memory and compiled code already take ≈ 100 MB of the process, gets 1.5 (CSV ≈ 525 →
+ * ≈ 385 MB, the 100k-row XLSX ≈ 515 → ≈ 415 MB, then ≈ 375 MB with the collection below, ≤ 5 % more
+ * CPU: its full collections are cheap, the live set is small).
  * A factor of 1.25 cost up to 40 % more CPU.
  *
  * V8 reads the factor each time it sets the next limit, after a full collection, so it is set while
@@ -45,7 +46,7 @@ export async function withImportHeap<T>(percent: number, work: () => Promise<T>)
 let collect: (() => void) | null = null;
 
 /** A full collection: `global.gc` when node runs with --expose-gc, else one taken from a new context created with the flag on. */
-function collectGarbage(): void {
+export function collectGarbage(): void {
 	if (!collect) {
 		const exposed = (globalThis as { gc?: () => void }).gc;
 		if (exposed) collect = exposed;
